@@ -1,0 +1,138 @@
+"""The one signature every acquisition strategy has, its registry, and deterministic top-k.
+
+A strategy receives an :class:`AcquisitionContext` (everything a round may need, computed once
+per checkpoint and pool) and a budget, and returns a :class:`Selection`: pool positions, best
+first, each with its score and the score's named parts. Higher score always means more
+informative (ALGORITHMS.md §0.3); ties go to the lower pool index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import torch
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class PoolOutputs:
+    """Outputs of one checkpoint on one pool, in canonical pool order.
+
+    logits: [N, C] float32. features: [N, D] float32 (penultimate, the input of the last linear).
+    """
+
+    logits: Tensor
+    features: Tensor
+
+    def __len__(self) -> int:
+        return int(self.logits.shape[0])
+
+    def subset(self, index: Tensor) -> PoolOutputs:
+        return PoolOutputs(self.logits[index], self.features[index])
+
+
+@dataclass
+class AcquisitionContext:
+    """What a strategy may read. Unlabeled pool order is the canonical order (sorted item ids).
+
+    unlabeled:          outputs of the current checkpoint on the unlabeled target pool.
+    labeled_features:   [M, D] features of already labeled target items (CoreSet's initial centres).
+    previous:           outputs of the previous checkpoint on the same unlabeled items (COD), or None.
+    n_total:            size of the whole target train pool, fixed at project start (EADA §1.3).
+    model / inputs:     the network (eval mode, on its device) and the unlabeled inputs [N, ...],
+                        only for strategies that need per-sample gradients; None otherwise.
+    generator:          seeded CPU generator; the only source of randomness a strategy may use.
+    progress:           optional callback(done_fraction) for long selections.
+    """
+
+    unlabeled: PoolOutputs
+    generator: torch.Generator
+    labeled_features: Tensor | None = None
+    previous: PoolOutputs | None = None
+    n_total: int | None = None
+    model: nn.Module | None = None
+    inputs: Tensor | None = None
+    progress: Callable[[float], None] | None = None
+
+
+@dataclass
+class Selection:
+    """indices: [k] long pool positions, best first. scores: [k]. components: name -> [k]."""
+
+    indices: Tensor
+    scores: Tensor
+    components: dict[str, Tensor] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        k = int(self.indices.shape[0])
+        if self.scores.shape != (k,):
+            raise ValueError(f"scores must have shape ({k},), got {tuple(self.scores.shape)}")
+        for name, value in self.components.items():
+            if value.shape != (k,):
+                raise ValueError(f"component {name!r} must have shape ({k},)")
+
+
+class Strategy(Protocol):
+    def __call__(self, ctx: AcquisitionContext, budget: int, **params: Any) -> Selection: ...
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    name: str
+    fn: Strategy
+    needs_model: bool = False  # per-sample gradients: the worker must pass model and inputs
+    needs_previous: bool = False  # COD: outputs of the previous checkpoint
+
+
+_REGISTRY: dict[str, StrategyInfo] = {}
+
+
+def register_strategy(
+    name: str, *, needs_model: bool = False, needs_previous: bool = False
+) -> Callable[[Strategy], Strategy]:
+    """Decorator: register ``fn`` under ``name``; a name can be registered once."""
+
+    def deco(fn: Strategy) -> Strategy:
+        if name in _REGISTRY:
+            raise ValueError(f"strategy {name!r} is already registered")
+        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous)
+        return fn
+
+    return deco
+
+
+def get_strategy(name: str) -> StrategyInfo:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown strategy {name!r}; known: {sorted(_REGISTRY)}") from None
+
+
+def list_strategies() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def select_topk(scores: Tensor, k: int, *, nan: str = "raise") -> Tensor:
+    """First k positions of a stable descending sort: highest first, ties by lower index.
+
+    scores: [N]. nan="raise" refuses NaN scores; nan="lowest" ranks them last.
+    """
+    if scores.dim() != 1:
+        raise ValueError("scores must be one-dimensional")
+    if torch.isnan(scores).any():
+        if nan == "raise":
+            raise ValueError("NaN in acquisition scores")
+        scores = torch.where(torch.isnan(scores), torch.full_like(scores, -torch.inf), scores)
+    k = min(int(k), int(scores.shape[0]))
+    return torch.argsort(-scores, stable=True)[:k]
+
+
+def top_by_score(
+    scores: Tensor, budget: int, components: dict[str, Tensor] | None = None
+) -> Selection:
+    """The selection of a single-score strategy: top-``budget`` with its parts gathered."""
+    idx = select_topk(scores, budget)
+    parts = {name: value[idx] for name, value in (components or {}).items()}
+    return Selection(idx, scores[idx], parts)

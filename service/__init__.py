@@ -1,0 +1,1 @@
+"""labelq's HTTP edge and domain core. Never imports torch, torchvision, models/ or workers/."""

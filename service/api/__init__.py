@@ -1,0 +1,1 @@
+"""The HTTP edge: routers, dependencies and request/response schemas. Thin: validate, call, return."""

@@ -1,0 +1,108 @@
+"""Checkpoints: upload (validated by a worker), inspect, download."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from service import queue
+from service.api.deps import Caller, Db
+from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
+from service.api.uploads import receive
+from service.api.views import job_out
+from service.catalog.networks import NETWORKS
+from service.db.engine import session_scope
+from service.domain import checkpoints, jobs, projects
+from service.errors import BadInput, Conflict, from_code
+from service.settings import get_settings
+from service.storage import get_store
+
+router = APIRouter(tags=["checkpoints"])
+ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+
+
+def _json_object(raw: str | None, field: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{field} is not valid JSON ({exc.msg})") from exc
+    if not isinstance(value, dict):
+        raise BadInput(f"{field} must be a JSON object")
+    return value
+
+
+@router.post("/projects/{project_id}/checkpoints", status_code=201, response_model=CheckpointUploadOut,
+             responses={202: {"model": CheckpointUploadOut, "description": "still validating"}, **ERRORS})
+def upload_checkpoint(
+    project_id: int, caller: Caller, response: Response, file: UploadFile,
+    architecture: Annotated[str, Form(description="a registered network, see GET /networks")],
+    arch_args: Annotated[str | None, Form(description="JSON object of the network's arguments")] = None,
+    input_spec: Annotated[str | None, Form(description='JSON, e.g. {"shape": [1,28,28]}')] = None,
+    wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
+) -> CheckpointUploadOut:
+    """Upload weights (safetensors, or a state dict read with ``weights_only=True``; pickled code is
+    refused, never run). A worker loads them into the network and runs a forward pass on pool
+    items; a rejected checkpoint answers 400 with the reason."""
+    caller.check_project(project_id)
+    if architecture not in NETWORKS:
+        raise BadInput(f"unknown architecture {architecture!r}; known: {sorted(NETWORKS)}")
+    args, spec = _json_object(arch_args, "arch_args"), _json_object(input_spec, "input_spec")
+    store = get_store()
+    with session_scope() as s:
+        project = projects.get(s, project_id)
+        spec.setdefault("shape", project.input_shape)
+        if list(spec["shape"]) != list(project.input_shape):
+            raise BadInput(f"input_spec shape {spec['shape']} differs from the project's {project.input_shape}")
+    key, _, size, _ = receive(store, file)
+    try:
+        with session_scope() as s:
+            ckpt = checkpoints.create(s, project_id=project_id, architecture=architecture, arch_args=args,
+                                      input_spec=spec, origin="upload", size_bytes=size)
+            job = jobs.create(s, kind="validate_checkpoint", task=queue.VALIDATE_CHECKPOINT,
+                              project_id=project_id, payload={"checkpoint_id": ckpt.id, "upload": key})
+            ckpt.job_id, ckpt_id, job_id = job.id, ckpt.id, job.id
+    except BaseException:
+        store.delete(key)
+        raise
+    jobs.wait(job_id, get_settings().default_wait_seconds if wait_seconds is None else wait_seconds)
+    with session_scope() as s:
+        job, ckpt = jobs.get(s, job_id), checkpoints.get(s, ckpt_id)
+        if job.status == "failed":
+            raise from_code(job.error_code, job.error or "checkpoint rejected")
+        if job.status != "succeeded":
+            response.status_code = 202
+        return CheckpointUploadOut(checkpoint=CheckpointOut.model_validate(ckpt), job=job_out(job))
+
+
+@router.get("/projects/{project_id}/checkpoints", response_model=list[CheckpointOut])
+def list_checkpoints(project_id: int, db: Db, caller: Caller) -> list[CheckpointOut]:
+    caller.check_project(project_id)
+    from sqlalchemy import select
+
+    from service.db.tables import Checkpoint
+
+    rows = db.execute(select(Checkpoint).where(Checkpoint.project_id == project_id).order_by(Checkpoint.version))
+    return [CheckpointOut.model_validate(c) for c in rows.scalars()]
+
+
+@router.get("/checkpoints/{checkpoint_id}", response_model=CheckpointOut, responses=ERRORS)
+def get_checkpoint(checkpoint_id: int, db: Db, caller: Caller) -> CheckpointOut:
+    ckpt = checkpoints.get(db, checkpoint_id)
+    caller.check_project(ckpt.project_id)
+    return CheckpointOut.model_validate(ckpt)
+
+
+@router.get("/checkpoints/{checkpoint_id}/weights", response_class=FileResponse, responses=ERRORS)
+def download_weights(checkpoint_id: int, db: Db, caller: Caller) -> FileResponse:
+    """The weights as safetensors (load with safetensors, build the network from ``architecture``)."""
+    ckpt = checkpoints.get(db, checkpoint_id)
+    caller.check_project(ckpt.project_id)
+    if ckpt.status != "ready" or not ckpt.blob:
+        raise Conflict(f"checkpoint {checkpoint_id} is {ckpt.status}; it has no weights to download")
+    return FileResponse(get_store().path(ckpt.blob), media_type="application/octet-stream",
+                        filename=f"project{ckpt.project_id}-v{ckpt.version}.safetensors")

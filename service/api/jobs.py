@@ -1,0 +1,34 @@
+"""GET /jobs/{id}: status, progress fraction, items/s, ETA, error, result."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api.deps import Caller, Db
+from service.api.schemas import ErrorOut, JobOut
+from service.api.views import job_out
+from service.domain import jobs
+
+router = APIRouter(tags=["jobs"])
+
+
+def _visible(db, job_id: int, caller):  # type: ignore[no-untyped-def]
+    job = jobs.get(db, job_id)
+    if job.project_id is None:
+        caller.require_admin()
+    else:
+        caller.check_project(job.project_id)
+    return job
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
+def get_job(job_id: int, db: Db, caller: Caller) -> JobOut:
+    return job_out(_visible(db, job_id, caller))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut,
+             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+def cancel_job(job_id: int, db: Db, caller: Caller) -> JobOut:
+    """Ask a job to stop; a running training stops at its next step and keeps no checkpoint."""
+    _visible(db, job_id, caller)
+    return job_out(jobs.request_cancel(db, job_id))

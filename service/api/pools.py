@@ -1,0 +1,68 @@
+"""Pool uploads: tensors (.npz/.npy/.safetensors) or image archives (.zip) -> import job."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Response, UploadFile
+
+from service import queue
+from service.api.deps import Caller, Db
+from service.api.schemas import ErrorOut, PoolOut, PoolUploadOut
+from service.api.uploads import receive
+from service.api.views import job_out
+from service.db.engine import session_scope
+from service.db.tables import Pool
+from service.domain import jobs, projects
+from service.domain.pools import service as pools
+from service.errors import from_code
+from service.settings import get_settings
+from service.storage import get_store
+
+router = APIRouter(tags=["pools"])
+ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+
+
+@router.post("/projects/{project_id}/pools", status_code=201, response_model=PoolUploadOut,
+             responses={202: {"model": PoolUploadOut, "description": "import still running"}, **ERRORS})
+def upload_pool(
+    project_id: int, caller: Caller, response: Response, file: UploadFile,
+    domain: Annotated[Literal["source", "target"], Form()],
+    split: Annotated[Literal["train", "eval"], Form()] = "train",
+    wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
+) -> PoolUploadOut:
+    """Upload a pool. Tensors: arrays ``x`` [N, *input_shape], optional ``y`` [N], optional ``ids``.
+    Archives: class folders or ``manifest.csv`` (path,label[,id]). A refused upload answers 400 and
+    stores nothing; a slow import answers 202 with the job to poll."""
+    caller.check_project(project_id)
+    store = get_store()
+    with session_scope() as s:
+        projects.get(s, project_id)  # 404 before reading the body into storage
+    key, name, _, sha = receive(store, file)
+    try:
+        with session_scope() as s:
+            pool = pools.start(s, projects.get(s, project_id), domain=domain, split=split, filename=name)
+            pool.sha256 = sha
+            job = jobs.create(s, kind="import_pool", task=queue.IMPORT_POOL, project_id=project_id,
+                              payload={"pool_id": pool.id, "upload": key})
+            pool.job_id, pool_id, job_id = job.id, pool.id, job.id
+    except BaseException:
+        store.delete(key)
+        raise
+    wait = get_settings().default_wait_seconds if wait_seconds is None else wait_seconds
+    jobs.wait(job_id, wait)
+    with session_scope() as s:
+        job = jobs.get(s, job_id)
+        if job.status == "failed":
+            raise from_code(job.error_code, job.error or "import failed")
+        pool_row = s.get(Pool, pool_id)
+        if job.status != "succeeded":
+            response.status_code = 202
+        return PoolUploadOut(pool=PoolOut.model_validate(pool_row) if pool_row else None, job=job_out(job))
+
+
+@router.get("/projects/{project_id}/pools", response_model=list[PoolOut])
+def list_pools(project_id: int, db: Db, caller: Caller) -> list[PoolOut]:
+    caller.check_project(project_id)
+    projects.get(db, project_id)
+    return [PoolOut.model_validate(p) for p in pools.list_pools(db, project_id)]

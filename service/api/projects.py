@@ -1,0 +1,89 @@
+"""Projects, their keys, items and metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from service.api.deps import Caller, Db
+from service.api.schemas import (
+    ApiKeyOut,
+    ItemOut,
+    ItemPage,
+    MetricsOut,
+    MetricsRow,
+    ProjectCreatedOut,
+    ProjectIn,
+    ProjectOut,
+)
+from service.api.views import project_out
+from service.db.tables import Checkpoint, Round
+from service.domain import auth, projects
+from service.domain.pools import service as pools
+
+router = APIRouter(tags=["projects"])
+
+
+@router.post("/projects", status_code=201, response_model=ProjectCreatedOut)
+def create_project(body: ProjectIn, db: Db, caller: Caller) -> ProjectCreatedOut:
+    """Create a project (admin key). The response carries the project's API key, shown once."""
+    caller.require_admin()
+    project = projects.create(db, **body.model_dump())
+    key = auth.issue_project_key(db, project.id)
+    return ProjectCreatedOut(**project_out(db, project).model_dump(), api_key=key)
+
+
+@router.get("/projects", response_model=list[ProjectOut])
+def list_projects(db: Db, caller: Caller) -> list[ProjectOut]:
+    """Projects the key can see: all for the admin key, its own for a project key."""
+    return [project_out(db, p) for p in projects.visible(db, None if caller.admin else caller.project_id)]
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut)
+def get_project(project_id: int, db: Db, caller: Caller) -> ProjectOut:
+    caller.check_project(project_id)
+    return project_out(db, projects.get(db, project_id))
+
+
+@router.post("/projects/{project_id}/keys", status_code=201, response_model=ApiKeyOut)
+def create_key(project_id: int, db: Db, caller: Caller) -> ApiKeyOut:
+    """Issue another API key for the project (admin key)."""
+    caller.require_admin()
+    projects.get(db, project_id)
+    return ApiKeyOut(project_id=project_id, api_key=auth.issue_project_key(db, project_id))
+
+
+@router.get("/projects/{project_id}/items", response_model=ItemPage)
+def list_items(
+    project_id: int, db: Db, caller: Caller,
+    domain: Literal["source", "target"] | None = None,
+    split: Literal["train", "eval"] | None = None,
+    labeled: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ItemPage:
+    """Page through items, filtered by domain, split and whether they carry a label."""
+    caller.check_project(project_id)
+    projects.get(db, project_id)
+    total, items = pools.list_items(db, project_id, domain=domain, split=split, labeled=labeled,
+                                    limit=limit, offset=offset)
+    return ItemPage(total=total, limit=limit, offset=offset, items=[ItemOut.model_validate(i) for i in items])
+
+
+@router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
+def project_metrics(project_id: int, db: Db, caller: Caller) -> MetricsOut:
+    """Per checkpoint version: labels it was trained with and its eval-split metrics."""
+    caller.check_project(project_id)
+    project = projects.get(db, project_id)
+    ckpts = db.execute(
+        select(Checkpoint).where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
+        .order_by(Checkpoint.version)
+    ).scalars()
+    n_rounds = db.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one()
+    rows = [MetricsRow(checkpoint_id=c.id, version=c.version, objective=c.objective,
+                       labels_at_training=c.labels_at_training, metrics=c.metrics or {}, created_at=c.created_at)
+            for c in ckpts]
+    return MetricsOut(project_id=project_id, budget=project.budget, budget_spent=project.budget_spent,
+                      rounds=n_rounds, checkpoints=rows)

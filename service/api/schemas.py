@@ -1,0 +1,276 @@
+"""Request and response models. Every response is typed so a generated client is usable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.catalog import OBJECTIVES, STRATEGIES
+from service.catalog.networks import NETWORKS
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+RoundStatus = Literal["pending", "scoring", "ready", "closed", "failed", "cancelled"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="machine-readable code, e.g. budget_exhausted")
+    detail: Any = Field(description="human-readable explanation")
+
+
+class ProjectIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    classes: list[str] = Field(min_length=2, max_length=100_000)
+    input_shape: list[int] = Field(min_length=1, max_length=4, description="item shape, e.g. [1, 28, 28]")
+    budget: int = Field(ge=0, le=10_000_000, description="total labels that may be bought")
+    default_strategy: str = "entropy"
+    default_objective: str = "ce"
+
+    @model_validator(mode="after")
+    def _shape(self) -> ProjectIn:
+        if any(d <= 0 for d in self.input_shape):
+            raise ValueError("input_shape dimensions must be positive")
+        return self
+
+
+class ProjectOut(Out):
+    id: int
+    name: str
+    classes: list[str]
+    input_shape: list[int]
+    budget: int
+    budget_spent: int
+    budget_left: int
+    budget_reserved: int = 0
+    default_strategy: str
+    default_objective: str
+    created_at: datetime
+
+
+class ProjectCreatedOut(ProjectOut):
+    api_key: str = Field(description="the project's API key; shown only once")
+
+
+class ApiKeyOut(BaseModel):
+    project_id: int
+    api_key: str
+
+
+class JobOut(Out):
+    id: int
+    project_id: int | None
+    kind: str
+    status: JobStatus
+    progress: float
+    items_per_s: float | None
+    eta_s: float | None
+    message: str | None
+    error: str | None
+    error_code: str | None
+    result: dict[str, Any] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class PoolOut(Out):
+    id: int
+    project_id: int
+    domain: Literal["source", "target"]
+    split: Literal["train", "eval"]
+    status: str
+    filename: str
+    n_items: int
+    n_labeled: int
+    created_at: datetime
+
+
+class PoolUploadOut(BaseModel):
+    pool: PoolOut | None = Field(description="the pool; null when the import was refused")
+    job: JobOut
+
+
+class ItemOut(Out):
+    id: int
+    external_id: str
+    pool_id: int
+    domain: str
+    split: str
+    label: int | None
+    label_source: str | None
+    labeled_at: datetime | None
+
+
+class ItemPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[ItemOut]
+
+
+class CheckpointOut(Out):
+    id: int
+    project_id: int
+    version: int
+    parent_id: int | None
+    status: Literal["validating", "ready", "rejected"]
+    architecture: str
+    arch_args: dict[str, Any]
+    input_spec: dict[str, Any]
+    origin: str
+    sha256: str | None
+    size_bytes: int | None
+    error: str | None
+    objective: str | None
+    params: dict[str, Any]
+    seed: int | None
+    history: list[dict[str, Any]]
+    metrics: dict[str, Any]
+    labels_at_training: int | None
+    job_id: int | None
+    created_at: datetime
+
+
+class CheckpointUploadOut(BaseModel):
+    checkpoint: CheckpointOut
+    job: JobOut
+
+
+class QueryBatchIn(In):
+    project_id: int
+    budget: int = Field(gt=0, le=1_000_000, description="how many items to select")
+    strategy: str | None = Field(None, description="default: the project's default strategy")
+    params: dict[str, Any] = Field(default_factory=dict, description="strategy parameters (GET /strategies)")
+    checkpoint_id: int | None = Field(None, description="default: the latest ready checkpoint")
+    idempotency_key: str | None = Field(None, max_length=128)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    wait_seconds: float | None = Field(None, ge=0, le=600, description="block until ready, up to this long")
+
+    @model_validator(mode="after")
+    def _params(self) -> QueryBatchIn:
+        if self.strategy is not None:
+            if self.strategy not in STRATEGIES:
+                raise ValueError(f"unknown strategy {self.strategy!r}; known: {sorted(STRATEGIES)}")
+            self.params = STRATEGIES[self.strategy].validate(self.params)
+        return self
+
+
+class SelectionOut(BaseModel):
+    item_id: int
+    external_id: str
+    rank: int
+    score: float
+    components: dict[str, float]
+
+
+class RoundOut(Out):
+    id: int
+    project_id: int
+    number: int
+    status: RoundStatus
+    strategy: str
+    params: dict[str, Any]
+    budget: int
+    seed: int
+    checkpoint_id: int
+    checkpoint_sha256: str | None
+    idempotency_key: str | None
+    pool_size: int | None
+    error: str | None
+    job_id: int | None
+    created_at: datetime
+    closed_at: datetime | None
+    selections: list[SelectionOut] = Field(default_factory=list)
+
+
+class LabelEntry(In):
+    label: int = Field(description="class index, 0-based")
+    item_id: int | None = None
+    external_id: str | None = Field(None, max_length=255)
+
+    @model_validator(mode="after")
+    def _one_ref(self) -> LabelEntry:
+        if (self.item_id is None) == (self.external_id is None):
+            raise ValueError("give exactly one of item_id or external_id")
+        return self
+
+
+class LabelsIn(In):
+    project_id: int
+    round_id: int | None = None
+    labels: list[LabelEntry] = Field(min_length=1, max_length=100_000)
+    annotator: str | None = Field(None, max_length=128)
+    overwrite: bool = Field(False, description="replace labels that differ instead of refusing (409)")
+
+
+class LabelsOut(BaseModel):
+    accepted: int = Field(description="items that received their first label")
+    unchanged: int = Field(description="the same label again: a no-op")
+    overwritten: int
+    budget_spent: int
+    budget_left: int
+
+
+class TrainIn(In):
+    objective: str | None = Field(None, description="default: the project's default objective")
+    params: dict[str, Any] = Field(default_factory=dict)
+    checkpoint_id: int | None = Field(None, description="start from this checkpoint (default: latest ready)")
+    architecture: str | None = Field(None, description="network for a from-scratch training")
+    from_scratch: bool = Field(False, description="ignore existing checkpoints; needs architecture")
+    arch_args: dict[str, Any] = Field(default_factory=dict)
+    epochs: int = Field(3, ge=1, le=1000)
+    batch_size: int = Field(64, ge=1, le=65536)
+    lr: float = Field(1e-3, gt=0, le=10)
+    optimizer: Literal["adam", "sgd", "adadelta"] = "adam"
+    weight_decay: float = Field(0.0, ge=0)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    wait_seconds: float = Field(0, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainIn:
+        if self.objective is not None:
+            if self.objective not in OBJECTIVES:
+                raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
+            self.params = OBJECTIVES[self.objective].validate(self.params)
+        if self.from_scratch and self.architecture is None:
+            raise ValueError("from_scratch needs an architecture")
+        if self.architecture is not None and self.architecture not in NETWORKS:
+            raise ValueError(f"unknown architecture {self.architecture!r}; known: {sorted(NETWORKS)}")
+        return self
+
+
+class TrainOut(BaseModel):
+    job: JobOut
+
+
+class CatalogOut(BaseModel):
+    name: str
+    description: str
+    paper: str
+    params_schema: dict[str, Any]
+
+
+class MetricsRow(BaseModel):
+    checkpoint_id: int
+    version: int
+    objective: str | None
+    labels_at_training: int | None
+    metrics: dict[str, Any]
+    created_at: datetime
+
+
+class MetricsOut(BaseModel):
+    project_id: int
+    budget: int
+    budget_spent: int
+    rounds: int
+    checkpoints: list[MetricsRow]

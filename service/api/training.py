@@ -1,0 +1,58 @@
+"""POST /projects/{id}/train: retrain with an objective -> job -> new checkpoint version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import func, select
+
+from service import queue
+from service.api.deps import Caller
+from service.api.schemas import ErrorOut, TrainIn, TrainOut
+from service.api.views import job_out
+from service.catalog import OBJECTIVES
+from service.db.engine import session_scope
+from service.db.tables import Item
+from service.domain import checkpoints, jobs, projects
+from service.errors import Conflict
+
+router = APIRouter(tags=["training"])
+
+
+@router.post("/projects/{project_id}/train", status_code=202, response_model=TrainOut,
+             responses={200: {"model": TrainOut, "description": "finished within wait_seconds"},
+                        404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+def train(project_id: int, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
+    """Train from ``checkpoint_id``, else the latest ready checkpoint, else (or with
+    ``from_scratch``) a new ``architecture`` network, on labeled source + labeled target items. The job's
+    result names the new checkpoint and its metrics on the target eval split."""
+    caller.check_project(project_id)
+    with session_scope() as s:
+        project = projects.get(s, project_id)
+        objective = body.objective or project.default_objective
+        params = body.params if body.objective else OBJECTIVES[objective].validate(body.params)
+        start = None
+        if body.checkpoint_id is not None:
+            start = checkpoints.resolve_ready(s, project_id, body.checkpoint_id)
+        elif not body.from_scratch:
+            start = checkpoints.latest_ready(s, project_id)
+        if start is None and body.architecture is None:
+            raise Conflict("the project has no ready checkpoint: give 'architecture' to train from scratch")
+        labeled = s.execute(select(func.count()).where(
+            Item.project_id == project_id, Item.split == "train", Item.label.is_not(None))).scalar_one()
+        if labeled == 0:
+            raise Conflict("nothing to train on: upload a labeled source pool or label target items first")
+        payload = {
+            "objective": objective, "params": params,
+            "checkpoint_id": start.id if start else None,
+            "architecture": body.architecture, "arch_args": body.arch_args,
+            "config": {k: getattr(body, k) for k in ("epochs", "batch_size", "lr", "optimizer",
+                                                      "weight_decay", "seed")},
+        }
+        job = jobs.create(s, kind="train", task=queue.TRAIN, project_id=project_id, payload=payload)
+        job_id = job.id
+    jobs.wait(job_id, body.wait_seconds)
+    with session_scope() as s:
+        job = jobs.get(s, job_id)
+        if job.status in jobs.TERMINAL:
+            response.status_code = 200
+        return TrainOut(job=job_out(job))

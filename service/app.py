@@ -1,0 +1,39 @@
+"""The FastAPI application: routers, the error handler, the upload size guard."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from service.api import catalog, checkpoints, health, jobs, labels, pools, projects, rounds, training
+from service.errors import LabelqError, PayloadTooLarge
+from service.settings import get_settings
+
+DESCRIPTION = """Active learning and active domain adaptation as a service.
+
+Upload pools and a checkpoint, ask `POST /query-batch` which items to label, send the labels to
+`POST /labels`, retrain with `POST /projects/{id}/train`. Authenticate with
+`Authorization: Bearer <key>`. Errors are `{"error": code, "detail": text}`.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="labelq", version="0.1.0", description=DESCRIPTION)
+    for module in (health, projects, pools, checkpoints, rounds, labels, training, jobs, catalog):
+        app.include_router(module.router)
+
+    @app.exception_handler(LabelqError)
+    async def _domain_error(_: Request, exc: LabelqError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.middleware("http")
+    async def _size_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        limit = get_settings().max_upload_bytes + 1024 * 1024  # room for multipart framing
+        if length and length.isdigit() and int(length) > limit:
+            return JSONResponse(PayloadTooLarge(f"request body exceeds {limit} bytes").body(), status_code=413)
+        return await call_next(request)
+
+    return app

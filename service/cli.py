@@ -1,0 +1,159 @@
+"""The ``labelq`` command: serve, worker, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from service.settings import Settings, get_settings
+
+
+def _migrate(settings: Settings) -> None:
+    from migrations import upgrade
+
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = get_settings()
+    _migrate(settings)
+    print(f"database at head: {settings.database_url.split('@')[-1]}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A Celery worker. Imports torch (through workers/); the API process never does."""
+    from workers.celery_app import worker_app
+
+    settings = get_settings()
+    pool = "solo" if settings.embedded or args.concurrency == 1 else "prefork"
+    argv = ["worker", "--loglevel", args.loglevel, "-Q", settings.queue, "--pool", pool,
+            "--concurrency", str(args.concurrency or settings.worker_concurrency), "--without-gossip",
+            "--without-mingle", "--hostname", f"labelq-{os.getpid()}@%h"]
+    worker_app().worker_main(argv)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The API; with the embedded default (or --with-worker) one worker process beside it."""
+    import uvicorn
+
+    settings = get_settings()
+    _migrate(settings)
+    admin_key = settings.resolved_admin_key()
+    worker = None
+    if settings.embedded or args.with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"])
+    where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
+    key_hint = f"admin key in {settings.data_dir / 'admin.key'}" if settings.admin_key is None else "admin key from LABELQ_ADMIN_KEY"
+    print(f"labelq {where} on http://{args.host or settings.host}:{args.port or settings.port} ({key_hint})",
+          flush=True)
+    del admin_key
+    try:
+        uvicorn.run("service.app:create_app", factory=True, host=args.host or settings.host,
+                    port=args.port or settings.port, log_level=args.loglevel.lower())
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the demo loop against --url, or start an embedded server for it first."""
+    from service.demo.run import run_demo
+
+    server = None
+    url = args.url
+    if url is None:
+        port = args.port or _free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port),
+                                   "--loglevel", "WARNING"])
+        _wait_ready(url, server)
+    admin_key = args.admin_key or get_settings().resolved_admin_key()
+    try:
+        run_demo(url, admin_key, rounds=args.rounds, budget_per_round=args.budget_per_round,
+                 strategy=args.strategy, cache_dir=args.cache_dir, progress=not args.no_progress)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with code {server.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server at {url} did not become ready in {timeout:.0f} s")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labelq", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the API (embedded default: plus one worker)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--with-worker", action="store_true", help="start a worker beside the API")
+    serve.add_argument("--loglevel", default="INFO")
+    serve.set_defaults(fn=cmd_serve)
+    worker = sub.add_parser("worker", help="run a Celery worker")
+    worker.add_argument("--concurrency", type=int, default=0)
+    worker.add_argument("--loglevel", default="INFO")
+    worker.set_defaults(fn=cmd_worker)
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(fn=cmd_migrate)
+    demo = sub.add_parser("demo", help="the MNIST -> digits loop over HTTP")
+    demo.add_argument("--url", help="a running server (default: start an embedded one)")
+    demo.add_argument("--port", type=int)
+    demo.add_argument("--admin-key", default=os.environ.get("LABELQ_ADMIN_KEY"))
+    demo.add_argument("--rounds", type=int, default=5)
+    demo.add_argument("--budget-per-round", type=int, default=None)
+    demo.add_argument("--strategy", default="entropy")
+    demo.add_argument("--cache-dir", default=None)
+    demo.add_argument("--no-progress", action="store_true")
+    demo.set_defaults(fn=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        Settings()  # validate the environment before doing anything
+    except Exception as exc:
+        print(f"labelq: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

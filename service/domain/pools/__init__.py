@@ -1,0 +1,1 @@
+"""Pools: data uploads (tensors or image archives) turned into items with external ids."""

@@ -1,0 +1,105 @@
+"""Pool rules: start an upload, import parsed arrays as items, list items."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from service.db.metadata import utcnow
+from service.db.tables import Item, Pool, Project
+from service.domain.pools.parsing import ParsedPool
+from service.errors import BadInput, InvalidPool, NotFound
+from service.storage import BlobStore
+
+DOMAINS = ("source", "target")
+SPLITS = ("train", "eval")
+_ID_CHUNK = 500
+
+
+def start(session: Session, project: Project, *, domain: str, split: str, filename: str) -> Pool:
+    if domain not in DOMAINS:
+        raise BadInput(f"domain must be one of {DOMAINS}, got {domain!r}")
+    if split not in SPLITS:
+        raise BadInput(f"split must be one of {SPLITS}, got {split!r}")
+    pool = Pool(project_id=project.id, domain=domain, split=split, filename=filename[:255], status="importing")
+    session.add(pool)
+    session.flush()
+    return pool
+
+
+def upload_key(pool_id: int) -> str:
+    return f"uploads/pool-{pool_id}"
+
+
+def array_key(pool_id: int) -> str:
+    return f"pools/{pool_id}/x.npy"
+
+
+def get(session: Session, pool_id: int) -> Pool:
+    pool = session.get(Pool, pool_id)
+    if pool is None:
+        raise NotFound(f"pool {pool_id} not found")
+    return pool
+
+
+def import_parsed(session: Session, store: BlobStore, pool: Pool, parsed: ParsedPool) -> Pool:
+    """Store the canonical array and one item per row; refuses ids already in the project."""
+    needs_labels = pool.domain == "source" or pool.split == "eval"
+    if needs_labels and parsed.y is None:
+        raise InvalidPool(f"a {pool.domain}/{pool.split} pool must carry labels ('y')")
+    _refuse_existing_ids(session, pool.project_id, parsed.ids)
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
+    pool.blob = store.write_bytes(array_key(pool.id), buf.getvalue())
+    now = utcnow()
+    rows = [
+        {
+            "project_id": pool.project_id, "pool_id": pool.id, "row": i, "external_id": ext,
+            "domain": pool.domain, "split": pool.split,
+            "label": None if parsed.y is None else int(parsed.y[i]),
+            "label_source": None if parsed.y is None else "upload",
+            "labeled_at": None if parsed.y is None else now,
+        }
+        for i, ext in enumerate(parsed.ids)
+    ]
+    session.execute(insert(Item), rows)
+    pool.n_items = len(rows)
+    pool.n_labeled = 0 if parsed.y is None else len(rows)
+    pool.status = "ready"
+    session.flush()
+    return pool
+
+
+def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> None:
+    clashes: list[str] = []
+    for start_at in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start_at : start_at + _ID_CHUNK]
+        clashes += session.execute(
+            select(Item.external_id).where(Item.project_id == project_id, Item.external_id.in_(chunk))
+        ).scalars().all()
+    if clashes:
+        raise InvalidPool(
+            f"{len(clashes)} external ids already exist in this project (first: {sorted(clashes)[:5]})"
+        )
+
+
+def list_pools(session: Session, project_id: int) -> Sequence[Pool]:
+    return session.execute(select(Pool).where(Pool.project_id == project_id).order_by(Pool.id)).scalars().all()
+
+
+def list_items(session: Session, project_id: int, *, domain: str | None, split: str | None,
+               labeled: bool | None, limit: int, offset: int) -> tuple[int, Sequence[Item]]:
+    query = select(Item).where(Item.project_id == project_id)
+    if domain is not None:
+        query = query.where(Item.domain == domain)
+    if split is not None:
+        query = query.where(Item.split == split)
+    if labeled is not None:
+        query = query.where(Item.label.is_not(None) if labeled else Item.label.is_(None))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = session.execute(query.order_by(Item.id).limit(limit).offset(offset)).scalars().all()
+    return total, items

@@ -1,0 +1,41 @@
+"""Projects: classes, input shape, label budget and defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.catalog import OBJECTIVES, STRATEGIES
+from service.db.tables import Project
+from service.errors import BadInput, NotFound
+
+
+def create(session: Session, *, name: str, classes: list[str], input_shape: list[int], budget: int,
+           default_strategy: str, default_objective: str) -> Project:
+    if len(set(classes)) != len(classes):
+        raise BadInput("class names must be unique")
+    if default_strategy not in STRATEGIES:
+        raise BadInput(f"unknown strategy {default_strategy!r}; known: {sorted(STRATEGIES)}")
+    if default_objective not in OBJECTIVES:
+        raise BadInput(f"unknown objective {default_objective!r}; known: {sorted(OBJECTIVES)}")
+    project = Project(name=name, classes=classes, input_shape=input_shape, budget=budget, budget_spent=0,
+                      default_strategy=default_strategy, default_objective=default_objective)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    return project
+
+
+def visible(session: Session, project_id: int | None) -> Sequence[Project]:
+    query = select(Project).order_by(Project.id)
+    if project_id is not None:
+        query = query.where(Project.id == project_id)
+    return session.execute(query).scalars().all()

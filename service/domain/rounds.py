@@ -1,0 +1,194 @@
+"""Rounds: a persisted state machine ``pending -> scoring -> ready -> closed`` (or failed,
+cancelled), the reservation of selected items, and the budget check at request time.
+
+An item is reserved while it is selected in an open round and still unlabeled; a new round never
+sees reserved or labeled items. A round may only ask for what the budget has left after the
+labels already bought and the reservations still outstanding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.orm import Session
+
+from service import queue
+from service.db.metadata import utcnow
+from service.db.tables import Item, Project, Round, RoundSelection
+from service.domain import checkpoints, jobs
+from service.domain.locking import lock_project
+from service.errors import BudgetExhausted, Conflict, EmptyPool, NotFound
+
+OPEN = ("pending", "scoring", "ready")
+TERMINAL = ("closed", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Pick:
+    item_id: int
+    score: float
+    components: dict[str, float]
+
+
+def get(session: Session, round_id: int) -> Round:
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"round {round_id} not found")
+    return rnd
+
+
+def selections(session: Session, round_id: int) -> Sequence[tuple[RoundSelection, Item]]:
+    rows = session.execute(
+        select(RoundSelection, Item)
+        .join(Item, Item.id == RoundSelection.item_id)
+        .where(RoundSelection.round_id == round_id)
+        .order_by(RoundSelection.rank)
+    ).all()
+    return [(sel, item) for sel, item in rows]
+
+
+def _reserved_ids(session: Session, project_id: int, *, except_round: int | None = None) -> set[int]:
+    query = (
+        select(RoundSelection.item_id)
+        .join(Round, Round.id == RoundSelection.round_id)
+        .join(Item, Item.id == RoundSelection.item_id)
+        .where(Round.project_id == project_id, Round.status.in_(OPEN), Item.label.is_(None))
+    )
+    if except_round is not None:
+        query = query.where(Round.id != except_round)
+    return set(session.execute(query).scalars().all())
+
+
+def budget_left(session: Session, project: Project) -> tuple[int, int]:
+    """(labels still buyable, labels reserved by open rounds)."""
+    reserved = len(_reserved_ids(session, project.id))
+    return project.budget - project.budget_spent - reserved, reserved
+
+
+def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, int, int]]:
+    """(item_id, pool_id, row) of unlabeled target train items, sorted by item id."""
+    return session.execute(
+        select(Item.id, Item.pool_id, Item.row)
+        .where(and_(Item.project_id == project_id, Item.domain == "target", Item.split == "train",
+                    Item.label.is_(None)))
+        .order_by(Item.id)
+    ).tuples().all()
+
+
+def candidates(session: Session, project_id: int, round_id: int) -> list[tuple[int, int, int]]:
+    """The pool a round scores: unlabeled target train items not reserved by another open round."""
+    reserved = _reserved_ids(session, project_id, except_round=round_id)
+    return [row for row in unlabeled_target(session, project_id) if row[0] not in reserved]
+
+
+def request(session: Session, project_id: int, *, budget: int, strategy: str, params: dict[str, Any],
+            checkpoint_id: int | None, idempotency_key: str | None, seed: int) -> tuple[Round, bool]:
+    """A new pending round and its scoring job; or the round an idempotency key already made."""
+    project = lock_project(session, project_id)
+    if idempotency_key is not None:
+        existing = session.execute(
+            select(Round).where(Round.project_id == project_id, Round.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if (existing.budget, existing.strategy, existing.params) != (budget, strategy, params):
+                raise Conflict("this idempotency key was used for a different request")
+            return existing, False
+    ckpt = checkpoints.resolve_ready(session, project_id, checkpoint_id)
+    left, reserved = budget_left(session, project)
+    if budget > left:
+        raise BudgetExhausted(
+            f"asked for {budget} labels but only {left} are left "
+            f"(budget {project.budget}, spent {project.budget_spent}, reserved by open rounds {reserved})",
+            budget_left=left,
+        )
+    n_candidates = len(candidates(session, project_id, round_id=-1))
+    if n_candidates == 0:
+        raise EmptyPool("the unlabeled target pool is empty (every item is labeled or reserved)")
+    number = session.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one() + 1
+    rnd = Round(project_id=project_id, number=number, checkpoint_id=ckpt.id, checkpoint_sha256=ckpt.sha256,
+                strategy=strategy, params=params, budget=budget, seed=seed, status="pending",
+                idempotency_key=idempotency_key)
+    session.add(rnd)
+    session.flush()
+    job = jobs.create(session, kind="score_round", task=queue.SCORE_ROUND, project_id=project_id,
+                      payload={"round_id": rnd.id})
+    rnd.job_id = job.id
+    session.flush()
+    return rnd, True
+
+
+def start_scoring(session: Session, rnd: Round) -> None:
+    if rnd.status != "pending":
+        raise Conflict(f"round {rnd.id} is {rnd.status}, not pending")
+    rnd.status = "scoring"
+    session.flush()
+
+
+def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> list[int]:
+    """Store the picks, best first, and mark the round ready.
+
+    Under the project lock, re-check that no pick was labeled or reserved meanwhile; returns the
+    clashing item ids instead of storing anything when there are some (the caller re-selects).
+    """
+    lock_project(session, rnd.project_id)
+    session.refresh(rnd)
+    if rnd.status != "scoring":
+        raise Conflict(f"round {rnd.id} is {rnd.status}, not scoring")
+    ids = [p.item_id for p in picks]
+    taken = _reserved_ids(session, rnd.project_id, except_round=rnd.id)
+    labeled = set(session.execute(select(Item.id).where(Item.id.in_(ids), Item.label.is_not(None))).scalars())
+    clashes = sorted((taken | labeled) & set(ids))
+    if clashes:
+        return clashes
+    if picks:
+        session.execute(insert(RoundSelection), [
+            {"round_id": rnd.id, "item_id": p.item_id, "rank": r, "score": p.score, "components": p.components}
+            for r, p in enumerate(picks)
+        ])
+    rnd.status, rnd.pool_size = "ready", pool_size
+    session.flush()
+    return []
+
+
+def fail(session: Session, rnd: Round, error: str) -> None:
+    if rnd.status in OPEN:
+        rnd.status, rnd.error, rnd.closed_at = "failed", error, utcnow()
+        session.flush()
+
+
+def cancel(session: Session, rnd: Round) -> Round:
+    if rnd.status in TERMINAL:
+        raise Conflict(f"round {rnd.id} is already {rnd.status}")
+    rnd.status, rnd.closed_at = "cancelled", utcnow()
+    if rnd.job_id is not None:
+        job = jobs.get(session, rnd.job_id)
+        if job.status not in jobs.TERMINAL:
+            job.cancel_requested = True
+    session.flush()
+    return rnd
+
+
+def close(session: Session, rnd: Round) -> Round:
+    if rnd.status != "ready":
+        raise Conflict(f"round {rnd.id} is {rnd.status}; only a ready round can be closed")
+    rnd.status, rnd.closed_at = "closed", utcnow()
+    session.flush()
+    return rnd
+
+
+def close_if_complete(session: Session, round_ids: set[int]) -> None:
+    """Close ready rounds whose every selected item is now labeled."""
+    for rid in round_ids:
+        rnd = session.get(Round, rid)
+        if rnd is None or rnd.status != "ready":
+            continue
+        open_items = session.execute(
+            select(func.count()).select_from(RoundSelection).join(Item, Item.id == RoundSelection.item_id)
+            .where(RoundSelection.round_id == rid, Item.label.is_(None))
+        ).scalar_one()
+        if open_items == 0:
+            rnd.status, rnd.closed_at = "closed", utcnow()
+    session.flush()

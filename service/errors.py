@@ -1,0 +1,88 @@
+"""Domain errors carry an HTTP status and a short code; one handler renders them.
+
+Body: ``{"error": "<code>", "detail": "<human text>"}``. Workers persist the same errors on the
+job row instead of raising them to a client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LabelqError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "detail": self.detail, **self.extra}
+
+
+class BadInput(LabelqError):
+    status_code = 400
+    code = "bad_input"
+
+
+class InvalidPool(BadInput):
+    code = "invalid_pool"
+
+
+class CheckpointRejected(BadInput):
+    code = "checkpoint_rejected"
+
+
+class Unauthorized(LabelqError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(LabelqError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(LabelqError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(LabelqError):
+    status_code = 409
+    code = "conflict"
+
+
+class BudgetExhausted(Conflict):
+    code = "budget_exhausted"
+
+
+class LabelConflict(Conflict):
+    code = "label_conflict"
+
+
+class EmptyPool(Conflict):
+    code = "empty_pool"
+
+
+class PayloadTooLarge(LabelqError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class Unavailable(LabelqError):
+    status_code = 503
+    code = "unavailable"
+
+
+_BY_CODE: dict[str, type[LabelqError]] = {
+    cls.code: cls
+    for cls in (BadInput, InvalidPool, CheckpointRejected, NotFound, Conflict, BudgetExhausted, EmptyPool)
+}
+
+
+def from_code(code: str | None, detail: str) -> LabelqError:
+    """The domain error a worker recorded on a job, to re-raise at the HTTP edge."""
+    return _BY_CODE.get(code or "", BadInput)(detail)

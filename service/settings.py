@@ -1,0 +1,116 @@
+"""Settings: environment variables prefixed ``LABELQ_``, validated at start-up.
+
+With nothing set, labelq runs the embedded default: SQLite and blobs under ``LABELQ_DATA_DIR``
+(``./.labelq``), a filesystem broker in the same folder, and an admin key generated on first
+start into ``<data_dir>/admin.key``. The full stack sets ``LABELQ_DATABASE_URL`` (PostgreSQL)
+and ``LABELQ_BROKER_URL`` (Redis).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_ALLOWED_DB_PREFIXES = ("sqlite", "postgresql")
+_ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://", "memory://")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABELQ_", extra="ignore")
+
+    data_dir: Path = Field(Path(".labelq"), description="embedded default: database, blobs, broker")
+    database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir")
+    broker_url: str = Field("", description="Celery broker; empty = filesystem broker in data_dir")
+    storage_dir: Path | None = Field(None, description="blob folder; empty = data_dir/blobs")
+    admin_key: SecretStr | None = Field(None, description="admin API key; empty = generated file")
+    queue: str = Field("labelq", description="Celery queue name (and Redis key prefix)")
+    max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="413 above this")
+    max_archive_members: int = Field(200_000, gt=0)
+    max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    worker_concurrency: int = Field(1, ge=1)
+    device: str = Field("auto", description="worker device: auto, cpu, cuda, cuda:N")
+    default_wait_seconds: float = Field(30.0, ge=0, le=600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_db(cls, value: str) -> str:
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        if value and not value.startswith(_ALLOWED_DB_PREFIXES):
+            raise ValueError(f"LABELQ_DATABASE_URL must be sqlite or postgresql, got {value.split(':')[0]!r}")
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker(cls, value: str) -> str:
+        if value and not value.startswith(_ALLOWED_BROKER_PREFIXES):
+            raise ValueError(f"LABELQ_BROKER_URL scheme not supported: {value.split(':')[0]!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'labelq.sqlite3'}"
+        if not self.broker_url:
+            self.broker_url = "filesystem://"
+        if self.storage_dir is None:
+            self.storage_dir = self.data_dir / "blobs"
+        return self
+
+    @property
+    def blob_dir(self) -> Path:
+        assert self.storage_dir is not None
+        return self.storage_dir
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.data_dir / "broker"
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url.startswith("filesystem://")
+
+    def resolved_admin_key(self) -> str:
+        """The admin key: from the environment, else read or generated in data_dir/admin.key."""
+        if self.admin_key is not None:
+            return self.admin_key.get_secret_value()
+        path = self.data_dir / "admin.key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = "lq_admin_" + secrets.token_urlsafe(24)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+        return key
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+def configure(settings: Settings | None) -> None:
+    """Replace the process's settings (tests, CLI flags); resets engines and the broker client."""
+    global _current
+    _current = settings
+    from service.db import engine as _engine
+    from service import queue as _queue
+
+    _engine.reset()
+    _queue.reset()

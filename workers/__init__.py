@@ -1,0 +1,1 @@
+"""Celery workers: thin tasks (payload of ids -> load rows -> models/ -> persist)."""

@@ -1,0 +1,48 @@
+"""Rows become tensors here: pool arrays (memory-mapped .npy blobs) gathered in a given order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.tables import Item, Pool
+from service.storage import BlobStore
+
+
+def pool_array(store: BlobStore, blob: str) -> np.ndarray:
+    return np.load(store.path(blob), mmap_mode="r", allow_pickle=False)
+
+
+def gather(store: BlobStore, blobs: dict[int, str], rows: Sequence[tuple[int, int]]) -> torch.Tensor:
+    """x [len(rows), ...] for (pool_id, row) pairs, in the order given."""
+    if not rows:
+        raise ValueError("no rows to gather")
+    pool_ids = np.fromiter((p for p, _ in rows), dtype=np.int64, count=len(rows))
+    row_idx = np.fromiter((r for _, r in rows), dtype=np.int64, count=len(rows))
+    first = pool_array(store, blobs[int(pool_ids[0])])
+    out = np.empty((len(rows), *first.shape[1:]), dtype=np.float32)
+    for pid in np.unique(pool_ids):
+        where = np.flatnonzero(pool_ids == pid)
+        out[where] = pool_array(store, blobs[int(pid)])[row_idx[where]]
+    return torch.from_numpy(out)
+
+
+def pool_blobs(session: Session, project_id: int) -> dict[int, str]:
+    rows = session.execute(select(Pool.id, Pool.blob).where(Pool.project_id == project_id, Pool.status == "ready"))
+    return {pid: blob for pid, blob in rows if blob}
+
+
+def labeled_rows(session: Session, project_id: int, *, domain: str, split: str
+                 ) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+    """(item ids, (pool_id, row), labels) of labeled items, by item id."""
+    rows = session.execute(
+        select(Item.id, Item.pool_id, Item.row, Item.label)
+        .where(Item.project_id == project_id, Item.domain == domain, Item.split == split,
+               Item.label.is_not(None))
+        .order_by(Item.id)
+    ).tuples().all()
+    return [r[0] for r in rows], [(r[1], r[2]) for r in rows], [int(r[3]) for r in rows]

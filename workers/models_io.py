@@ -1,0 +1,55 @@
+"""Checkpoint rows become networks, and networks become checkpoint rows' blobs, here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from models.acquisition import PoolOutputs
+from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
+from models.inference import predict
+from service.db.tables import Checkpoint
+from service.domain import checkpoints
+from service.storage import BlobStore
+
+
+@dataclass(frozen=True)
+class CheckpointRef:
+    """What a worker needs of a checkpoint row, detached from any session."""
+
+    id: int
+    architecture: str
+    arch_args: dict
+    blob: str
+
+    @classmethod
+    def of(cls, row: Checkpoint) -> CheckpointRef:
+        assert row.blob is not None, "a ready checkpoint has weights"
+        return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob)
+
+
+def load(store: BlobStore, ref: CheckpointRef, device: torch.device) -> nn.Module:
+    model = load_network(ref.architecture, ref.arch_args, state_from_bytes(store.read_bytes(ref.blob)))
+    return model.to(device).eval()
+
+
+def save_weights(store: BlobStore, checkpoint_id: int, model: nn.Module) -> tuple[str, str, int]:
+    """Write the model's state as safetensors -> (blob key, sha256 of the state, size)."""
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    data = state_to_bytes(state)
+    key = store.write_bytes(checkpoints.blob_key(checkpoint_id), data)
+    return key, state_hash(state), len(data)
+
+
+def cached_outputs(store: BlobStore, ref: CheckpointRef, pool_id: int, x_loader, model_loader, progress=None
+                   ) -> PoolOutputs:  # type: ignore[no-untyped-def]
+    """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob."""
+    key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.pt"
+    if store.exists(key):
+        saved = state_from_bytes(store.read_bytes(key))
+        return PoolOutputs(saved["logits"], saved["features"])
+    out = predict(model_loader(), x_loader(), progress=progress)
+    store.write_bytes(key, state_to_bytes({"logits": out.logits.contiguous(), "features": out.features.contiguous()}))
+    return out

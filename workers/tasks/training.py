@@ -1,0 +1,103 @@
+"""labelq.training.train: fit a network with an objective, evaluate it, store a new checkpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from pydantic import BaseModel
+
+from models.checkpoint import CheckpointError
+from models.device import pick_device
+from models.networks import build_network
+from models.objectives import build_objective
+from models.train import TrainConfig, fit
+from service import queue
+from service.db.engine import session_scope
+from service.domain import checkpoints, projects
+from service.errors import BadInput
+from service.settings import get_settings
+from service.storage import get_store
+from workers.models_io import CheckpointRef, load, save_weights
+from workers.runtime import Cancelled, Progress, run_job
+from workers.training import evaluate, load_training_data
+
+UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}
+
+
+class Train(BaseModel):
+    job_id: int
+    objective: str
+    params: dict[str, Any]
+    checkpoint_id: int | None
+    architecture: str | None
+    arch_args: dict[str, Any]
+    config: dict[str, Any]
+
+
+@shared_task(name=queue.TRAIN, time_limit=24 * 3600, soft_time_limit=24 * 3600 - 60)
+def train(payload: dict[str, Any], **_: Any) -> None:
+    p = Train.model_validate(payload)
+    store, device = get_store(), pick_device(get_settings().device)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        with session_scope() as s:
+            project_id = _job_project(s, p.job_id)
+            project = projects.get(s, project_id)
+            ref = CheckpointRef.of(checkpoints.get(s, p.checkpoint_id, project_id)) if p.checkpoint_id else None
+            n_classes, shape = len(project.classes), list(project.input_shape)
+            data = load_training_data(s, store, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES)
+        arch = ref.architecture if ref else p.architecture
+        args = ref.arch_args if ref else _scratch_args(p.architecture or "", p.arch_args, n_classes, shape)
+        try:
+            model = load(store, ref, device) if ref else build_network(arch, **args).to(device)
+        except (CheckpointError, TypeError, ValueError) as exc:
+            raise BadInput(f"cannot build the network: {exc}") from exc
+        result = fit(model, build_objective(p.objective, **p.params), source=data.source,
+                     target_labeled=data.target_labeled, target_unlabeled=data.target_unlabeled,
+                     config=TrainConfig(**p.config), device=device, should_stop=progress.should_stop,
+                     progress=lambda r: progress(0.95 * r["fraction"], items_per_s=r.get("items_per_s"),
+                                                 eta_s=r.get("eta_s"), message=_describe(r)))
+        if result.stopped:
+            raise Cancelled()
+        metrics = evaluate(model, data, n_classes)
+        with session_scope() as s:
+            ckpt = checkpoints.create(
+                s, project_id=project_id, architecture=arch or "", arch_args=args, input_spec={"shape": shape},
+                origin="train", parent_id=ref.id if ref else None, objective=p.objective, params=p.params,
+                seed=p.config.get("seed"), history=result.history, metrics=metrics,
+                labels_at_training=data.n_target_labels, job_id=p.job_id)
+            ckpt_id, version = ckpt.id, ckpt.version
+        key, sha, size = save_weights(store, ckpt_id, model)
+        with session_scope() as s:
+            ckpt = checkpoints.get(s, ckpt_id)
+            ckpt.blob, ckpt.sha256, ckpt.size_bytes, ckpt.status = key, sha, size, "ready"
+        return {"checkpoint_id": ckpt_id, "version": version, "metrics": metrics, "steps": result.steps}
+
+    run_job(p.job_id, work)
+
+
+def _job_project(session: Any, job_id: int) -> int:
+    from service.domain import jobs
+
+    project_id = jobs.get(session, job_id).project_id
+    assert project_id is not None
+    return project_id
+
+
+def _scratch_args(arch: str, args: dict[str, Any], n_classes: int, shape: list[int]) -> dict[str, Any]:
+    """Fill the arguments every network takes from the project (classes, input shape)."""
+    out = {"num_classes": n_classes, **args}
+    if arch == "mlp":
+        out.setdefault("input_shape", shape)
+    elif len(shape) == 3:
+        out.setdefault("in_channels", shape[0])
+        if arch == "lenet":
+            out.setdefault("input_size", shape[-1])
+    return out
+
+
+def _describe(report: dict[str, Any]) -> str:
+    losses = ", ".join(f"{k}={v:.4g}" for k, v in report.items() if k.startswith("loss") and isinstance(v, float))
+    return f"epoch {report.get('epoch')}/{report.get('epochs')} step {report.get('step')}/{report.get('total_steps')}" + (
+        f" {losses}" if losses else "")
