@@ -33,7 +33,9 @@ def create_app() -> FastAPI:
         length = request.headers.get("content-length")
         limit = get_settings().max_upload_bytes + 1024 * 1024  # room for multipart framing
         if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(PayloadTooLarge(f"request body exceeds {limit} bytes").body(), status_code=413)
+            return JSONResponse(
+                PayloadTooLarge(f"request body exceeds {limit} bytes").body(), status_code=413
+            )
         return await call_next(request)
 
     return app

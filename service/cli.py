@@ -33,9 +33,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     pool = "solo" if settings.embedded or args.concurrency == 1 else "prefork"
-    argv = ["worker", "--loglevel", args.loglevel, "-Q", settings.queue, "--pool", pool,
-            "--concurrency", str(args.concurrency or settings.worker_concurrency), "--without-gossip",
-            "--without-mingle", "--hostname", f"labelq-{os.getpid()}@%h"]
+    argv = [
+        "worker",
+        "--loglevel",
+        args.loglevel,
+        "-Q",
+        settings.queue,
+        "--pool",
+        pool,
+        "--concurrency",
+        str(args.concurrency or settings.worker_concurrency),
+        "--without-gossip",
+        "--without-mingle",
+        "--hostname",
+        f"labelq-{os.getpid()}@%h",
+    ]
     worker_app().worker_main(argv)
     return 0
 
@@ -51,13 +63,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.embedded or args.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"])
     where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
-    key_hint = f"admin key in {settings.data_dir / 'admin.key'}" if settings.admin_key is None else "admin key from LABELQ_ADMIN_KEY"
-    print(f"labelq {where} on http://{args.host or settings.host}:{args.port or settings.port} ({key_hint})",
-          flush=True)
+    key_hint = (
+        f"admin key in {settings.data_dir / 'admin.key'}"
+        if settings.admin_key is None
+        else "admin key from LABELQ_ADMIN_KEY"
+    )
+    print(
+        f"labelq {where} on http://{args.host or settings.host}:{args.port or settings.port} ({key_hint})",
+        flush=True,
+    )
     del admin_key
     try:
-        uvicorn.run("service.app:create_app", factory=True, host=args.host or settings.host,
-                    port=args.port or settings.port, log_level=args.loglevel.lower())
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_level=args.loglevel.lower(),
+        )
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
@@ -77,13 +100,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if url is None:
         port = args.port or _free_port()
         url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port),
-                                   "--loglevel", "WARNING"])
+        server = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--loglevel", "WARNING"]
+        )
         _wait_ready(url, server)
     admin_key = args.admin_key or get_settings().resolved_admin_key()
     try:
-        run_demo(url, admin_key, rounds=args.rounds, budget_per_round=args.budget_per_round,
-                 strategy=args.strategy, cache_dir=args.cache_dir, progress=not args.no_progress)
+        run_demo(
+            url,
+            admin_key,
+            rounds=args.rounds,
+            budget_per_round=args.budget_per_round,
+            strategy=args.strategy,
+            cache_dir=args.cache_dir,
+            progress=not args.no_progress,
+        )
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)

@@ -109,8 +109,8 @@ def configure(settings: Settings | None) -> None:
     """Replace the process's settings (tests, CLI flags); resets engines and the broker client."""
     global _current
     _current = settings
-    from service.db import engine as _engine
     from service import queue as _queue
+    from service.db import engine as _engine
 
     _engine.reset()
     _queue.reset()

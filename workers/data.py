@@ -32,17 +32,28 @@ def gather(store: BlobStore, blobs: dict[int, str], rows: Sequence[tuple[int, in
 
 
 def pool_blobs(session: Session, project_id: int) -> dict[int, str]:
-    rows = session.execute(select(Pool.id, Pool.blob).where(Pool.project_id == project_id, Pool.status == "ready"))
+    rows = session.execute(
+        select(Pool.id, Pool.blob).where(Pool.project_id == project_id, Pool.status == "ready")
+    )
     return {pid: blob for pid, blob in rows if blob}
 
 
-def labeled_rows(session: Session, project_id: int, *, domain: str, split: str
-                 ) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+def labeled_rows(
+    session: Session, project_id: int, *, domain: str, split: str
+) -> tuple[list[int], list[tuple[int, int]], list[int]]:
     """(item ids, (pool_id, row), labels) of labeled items, by item id."""
-    rows = session.execute(
-        select(Item.id, Item.pool_id, Item.row, Item.label)
-        .where(Item.project_id == project_id, Item.domain == domain, Item.split == split,
-               Item.label.is_not(None))
-        .order_by(Item.id)
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(Item.id, Item.pool_id, Item.row, Item.label)
+            .where(
+                Item.project_id == project_id,
+                Item.domain == domain,
+                Item.split == split,
+                Item.label.is_not(None),
+            )
+            .order_by(Item.id)
+        )
+        .tuples()
+        .all()
+    )
     return [r[0] for r in rows], [(r[1], r[2]) for r in rows], [int(r[3]) for r in rows]

@@ -43,13 +43,16 @@ def save_weights(store: BlobStore, checkpoint_id: int, model: nn.Module) -> tupl
     return key, state_hash(state), len(data)
 
 
-def cached_outputs(store: BlobStore, ref: CheckpointRef, pool_id: int, x_loader, model_loader, progress=None
-                   ) -> PoolOutputs:  # type: ignore[no-untyped-def]
+def cached_outputs(
+    store: BlobStore, ref: CheckpointRef, pool_id: int, x_loader, model_loader, progress=None
+) -> PoolOutputs:  # type: ignore[no-untyped-def]
     """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob."""
     key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.pt"
     if store.exists(key):
         saved = state_from_bytes(store.read_bytes(key))
         return PoolOutputs(saved["logits"], saved["features"])
     out = predict(model_loader(), x_loader(), progress=progress)
-    store.write_bytes(key, state_to_bytes({"logits": out.logits.contiguous(), "features": out.features.contiguous()}))
+    store.write_bytes(
+        key, state_to_bytes({"logits": out.logits.contiguous(), "features": out.features.contiguous()})
+    )
     return out

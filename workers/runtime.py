@@ -29,15 +29,23 @@ class Progress:
         self.job_id, self.interval, self._last = job_id, interval, 0.0
         self.cancelled = False
 
-    def __call__(self, fraction: float, *, items_per_s: float | None = None, eta_s: float | None = None,
-                 message: str | None = None, force: bool = False) -> None:
+    def __call__(
+        self,
+        fraction: float,
+        *,
+        items_per_s: float | None = None,
+        eta_s: float | None = None,
+        message: str | None = None,
+        force: bool = False,
+    ) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
         self._last = now
         with session_scope() as s:
-            self.cancelled = jobs.report(s, self.job_id, fraction=fraction, items_per_s=items_per_s,
-                                         eta_s=eta_s, message=message)
+            self.cancelled = jobs.report(
+                s, self.job_id, fraction=fraction, items_per_s=items_per_s, eta_s=eta_s, message=message
+            )
         if self.cancelled:
             raise Cancelled()
 
@@ -45,8 +53,9 @@ class Progress:
         return self.cancelled
 
 
-def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]],
-            on_failure: Callable[[str], None] | None = None) -> None:
+def run_job(
+    job_id: int, work: Callable[[Progress], dict[str, Any]], on_failure: Callable[[str], None] | None = None
+) -> None:
     with session_scope() as s:
         if not jobs.claim(s, job_id):
             log.info("job %s is not queued any more; nothing to do", job_id)

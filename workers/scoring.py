@@ -28,8 +28,14 @@ class RoundInputs:
 class OutputSource:
     """Per-pool outputs of one checkpoint, computed at most once (then read from the cache)."""
 
-    def __init__(self, store: BlobStore, ref: CheckpointRef, blobs: dict[int, str], device: torch.device,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: BlobStore,
+        ref: CheckpointRef,
+        blobs: dict[int, str],
+        device: torch.device,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.store, self.ref, self.blobs, self.device, self.progress = store, ref, blobs, device, progress
         self._model: torch.nn.Module | None = None
         self._pools: dict[int, PoolOutputs] = {}
@@ -56,14 +62,20 @@ class OutputSource:
 
     def _pool(self, pool_id: int) -> PoolOutputs:
         if pool_id not in self._pools:
-            x = lambda: torch.from_numpy(np.asarray(pool_array(self.store, self.blobs[pool_id])))  # noqa: E731
+            x = lambda: torch.from_numpy(np.array(pool_array(self.store, self.blobs[pool_id])))  # noqa: E731
             self._pools[pool_id] = cached_outputs(self.store, self.ref, pool_id, x, self.model, self.progress)
         return self._pools[pool_id]
 
 
-def build_context(store: BlobStore, info: StrategyInfo, ref: CheckpointRef, parent: CheckpointRef | None,
-                  inputs: RoundInputs, device_name: str, progress: Callable[[float], None]
-                  ) -> AcquisitionContext:
+def build_context(
+    store: BlobStore,
+    info: StrategyInfo,
+    ref: CheckpointRef,
+    parent: CheckpointRef | None,
+    inputs: RoundInputs,
+    device_name: str,
+    progress: Callable[[float], None],
+) -> AcquisitionContext:
     device = pick_device(device_name)
     source = OutputSource(store, ref, inputs.blobs, device, lambda done, total: progress(0.8 * done / total))
     cand_rows = [(p, r) for _, p, r in inputs.candidates]

@@ -27,31 +27,51 @@ class TrainingData:
     n_target_labels: int
 
 
-def _labeled(session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
-             ) -> tuple[torch.Tensor, torch.Tensor] | None:
+def _labeled(
+    session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
+) -> tuple[torch.Tensor, torch.Tensor] | None:
     _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
     if not rows:
         return None
     return gather(store, blobs, rows), torch.tensor(labels, dtype=torch.long)
 
 
-def load_training_data(session: Session, store: BlobStore, project_id: int, *, with_unlabeled: bool) -> TrainingData:
+def load_training_data(
+    session: Session, store: BlobStore, project_id: int, *, with_unlabeled: bool
+) -> TrainingData:
     blobs = pool_blobs(session, project_id)
     target_labeled = _labeled(session, store, blobs, project_id, "target", "train")
     unlabeled = None
     if with_unlabeled:
-        rows = session.execute(
-            select(Item.pool_id, Item.row).where(Item.project_id == project_id, Item.domain == "target",
-                                                 Item.split == "train", Item.label.is_(None)).order_by(Item.id)
-        ).tuples().all()
+        rows = (
+            session.execute(
+                select(Item.pool_id, Item.row)
+                .where(
+                    Item.project_id == project_id,
+                    Item.domain == "target",
+                    Item.split == "train",
+                    Item.label.is_(None),
+                )
+                .order_by(Item.id)
+            )
+            .tuples()
+            .all()
+        )
         unlabeled = gather(store, blobs, rows) if rows else None
-    n_labels = session.execute(select(func.count()).where(
-        Item.project_id == project_id, Item.domain == "target", Item.split == "train",
-        Item.label_source == "annotator")).scalar_one()
+    n_labels = session.execute(
+        select(func.count()).where(
+            Item.project_id == project_id,
+            Item.domain == "target",
+            Item.split == "train",
+            Item.label_source == "annotator",
+        )
+    ).scalar_one()
     return TrainingData(
         source=_labeled(session, store, blobs, project_id, "source", "train"),
-        target_labeled=target_labeled, target_unlabeled=unlabeled,
-        eval=_labeled(session, store, blobs, project_id, "target", "eval"), n_target_labels=n_labels,
+        target_labeled=target_labeled,
+        target_unlabeled=unlabeled,
+        eval=_labeled(session, store, blobs, project_id, "target", "eval"),
+        n_target_labels=n_labels,
     )
 
 
@@ -69,5 +89,7 @@ def evaluate(model: nn.Module, data: TrainingData, num_classes: int) -> dict[str
         metrics["source_accuracy"] = accuracy(src.logits, data.source[1][:SOURCE_SAMPLE])
         metrics["free_energy_source"] = mean_free_energy(src.logits)
     if "free_energy_target" in metrics and "free_energy_source" in metrics:
-        metrics["free_energy_gap"] = float(metrics["free_energy_target"]) - float(metrics["free_energy_source"])  # type: ignore[arg-type]
+        metrics["free_energy_gap"] = float(metrics["free_energy_target"]) - float(
+            metrics["free_energy_source"]
+        )  # type: ignore[arg-type]
     return metrics

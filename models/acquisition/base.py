@@ -129,9 +129,7 @@ def select_topk(scores: Tensor, k: int, *, nan: str = "raise") -> Tensor:
     return torch.argsort(-scores, stable=True)[:k]
 
 
-def top_by_score(
-    scores: Tensor, budget: int, components: dict[str, Tensor] | None = None
-) -> Selection:
+def top_by_score(scores: Tensor, budget: int, components: dict[str, Tensor] | None = None) -> Selection:
     """The selection of a single-score strategy: top-``budget`` with its parts gathered."""
     idx = select_topk(scores, budget)
     parts = {name: value[idx] for name, value in (components or {}).items()}

@@ -36,10 +36,17 @@ def _json_object(raw: str | None, field: str) -> dict[str, Any]:
     return value
 
 
-@router.post("/projects/{project_id}/checkpoints", status_code=201, response_model=CheckpointUploadOut,
-             responses={202: {"model": CheckpointUploadOut, "description": "still validating"}, **ERRORS})
+@router.post(
+    "/projects/{project_id}/checkpoints",
+    status_code=201,
+    response_model=CheckpointUploadOut,
+    responses={202: {"model": CheckpointUploadOut, "description": "still validating"}, **ERRORS},
+)
 def upload_checkpoint(
-    project_id: int, caller: Caller, response: Response, file: UploadFile,
+    project_id: int,
+    caller: Caller,
+    response: Response,
+    file: UploadFile,
     architecture: Annotated[str, Form(description="a registered network, see GET /networks")],
     arch_args: Annotated[str | None, Form(description="JSON object of the network's arguments")] = None,
     input_spec: Annotated[str | None, Form(description='JSON, e.g. {"shape": [1,28,28]}')] = None,
@@ -57,14 +64,28 @@ def upload_checkpoint(
         project = projects.get(s, project_id)
         spec.setdefault("shape", project.input_shape)
         if list(spec["shape"]) != list(project.input_shape):
-            raise BadInput(f"input_spec shape {spec['shape']} differs from the project's {project.input_shape}")
+            raise BadInput(
+                f"input_spec shape {spec['shape']} differs from the project's {project.input_shape}"
+            )
     key, _, size, _ = receive(store, file)
     try:
         with session_scope() as s:
-            ckpt = checkpoints.create(s, project_id=project_id, architecture=architecture, arch_args=args,
-                                      input_spec=spec, origin="upload", size_bytes=size)
-            job = jobs.create(s, kind="validate_checkpoint", task=queue.VALIDATE_CHECKPOINT,
-                              project_id=project_id, payload={"checkpoint_id": ckpt.id, "upload": key})
+            ckpt = checkpoints.create(
+                s,
+                project_id=project_id,
+                architecture=architecture,
+                arch_args=args,
+                input_spec=spec,
+                origin="upload",
+                size_bytes=size,
+            )
+            job = jobs.create(
+                s,
+                kind="validate_checkpoint",
+                task=queue.VALIDATE_CHECKPOINT,
+                project_id=project_id,
+                payload={"checkpoint_id": ckpt.id, "upload": key},
+            )
             ckpt.job_id, ckpt_id, job_id = job.id, ckpt.id, job.id
     except BaseException:
         store.delete(key)
@@ -86,7 +107,9 @@ def list_checkpoints(project_id: int, db: Db, caller: Caller) -> list[Checkpoint
 
     from service.db.tables import Checkpoint
 
-    rows = db.execute(select(Checkpoint).where(Checkpoint.project_id == project_id).order_by(Checkpoint.version))
+    rows = db.execute(
+        select(Checkpoint).where(Checkpoint.project_id == project_id).order_by(Checkpoint.version)
+    )
     return [CheckpointOut.model_validate(c) for c in rows.scalars()]
 
 
@@ -104,5 +127,8 @@ def download_weights(checkpoint_id: int, db: Db, caller: Caller) -> FileResponse
     caller.check_project(ckpt.project_id)
     if ckpt.status != "ready" or not ckpt.blob:
         raise Conflict(f"checkpoint {checkpoint_id} is {ckpt.status}; it has no weights to download")
-    return FileResponse(get_store().path(ckpt.blob), media_type="application/octet-stream",
-                        filename=f"project{ckpt.project_id}-v{ckpt.version}.safetensors")
+    return FileResponse(
+        get_store().path(ckpt.blob),
+        media_type="application/octet-stream",
+        filename=f"project{ckpt.project_id}-v{ckpt.version}.safetensors",
+    )

@@ -26,8 +26,11 @@ def get_job(job_id: int, db: Db, caller: Caller) -> JobOut:
     return job_out(_visible(db, job_id, caller))
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobOut,
-             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobOut,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
 def cancel_job(job_id: int, db: Db, caller: Caller) -> JobOut:
     """Ask a job to stop; a running training stops at its next step and keeps no checkpoint."""
     _visible(db, job_id, caller)

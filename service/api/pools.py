@@ -23,10 +23,17 @@ router = APIRouter(tags=["pools"])
 ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
 
 
-@router.post("/projects/{project_id}/pools", status_code=201, response_model=PoolUploadOut,
-             responses={202: {"model": PoolUploadOut, "description": "import still running"}, **ERRORS})
+@router.post(
+    "/projects/{project_id}/pools",
+    status_code=201,
+    response_model=PoolUploadOut,
+    responses={202: {"model": PoolUploadOut, "description": "import still running"}, **ERRORS},
+)
 def upload_pool(
-    project_id: int, caller: Caller, response: Response, file: UploadFile,
+    project_id: int,
+    caller: Caller,
+    response: Response,
+    file: UploadFile,
     domain: Annotated[Literal["source", "target"], Form()],
     split: Annotated[Literal["train", "eval"], Form()] = "train",
     wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
@@ -43,8 +50,13 @@ def upload_pool(
         with session_scope() as s:
             pool = pools.start(s, projects.get(s, project_id), domain=domain, split=split, filename=name)
             pool.sha256 = sha
-            job = jobs.create(s, kind="import_pool", task=queue.IMPORT_POOL, project_id=project_id,
-                              payload={"pool_id": pool.id, "upload": key})
+            job = jobs.create(
+                s,
+                kind="import_pool",
+                task=queue.IMPORT_POOL,
+                project_id=project_id,
+                payload={"pool_id": pool.id, "upload": key},
+            )
             pool.job_id, pool_id, job_id = job.id, pool.id, job.id
     except BaseException:
         store.delete(key)

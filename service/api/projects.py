@@ -57,7 +57,9 @@ def create_key(project_id: int, db: Db, caller: Caller) -> ApiKeyOut:
 
 @router.get("/projects/{project_id}/items", response_model=ItemPage)
 def list_items(
-    project_id: int, db: Db, caller: Caller,
+    project_id: int,
+    db: Db,
+    caller: Caller,
     domain: Literal["source", "target"] | None = None,
     split: Literal["train", "eval"] | None = None,
     labeled: bool | None = None,
@@ -67,8 +69,9 @@ def list_items(
     """Page through items, filtered by domain, split and whether they carry a label."""
     caller.check_project(project_id)
     projects.get(db, project_id)
-    total, items = pools.list_items(db, project_id, domain=domain, split=split, labeled=labeled,
-                                    limit=limit, offset=offset)
+    total, items = pools.list_items(
+        db, project_id, domain=domain, split=split, labeled=labeled, limit=limit, offset=offset
+    )
     return ItemPage(total=total, limit=limit, offset=offset, items=[ItemOut.model_validate(i) for i in items])
 
 
@@ -78,12 +81,26 @@ def project_metrics(project_id: int, db: Db, caller: Caller) -> MetricsOut:
     caller.check_project(project_id)
     project = projects.get(db, project_id)
     ckpts = db.execute(
-        select(Checkpoint).where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
+        select(Checkpoint)
+        .where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
         .order_by(Checkpoint.version)
     ).scalars()
     n_rounds = db.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one()
-    rows = [MetricsRow(checkpoint_id=c.id, version=c.version, objective=c.objective,
-                       labels_at_training=c.labels_at_training, metrics=c.metrics or {}, created_at=c.created_at)
-            for c in ckpts]
-    return MetricsOut(project_id=project_id, budget=project.budget, budget_spent=project.budget_spent,
-                      rounds=n_rounds, checkpoints=rows)
+    rows = [
+        MetricsRow(
+            checkpoint_id=c.id,
+            version=c.version,
+            objective=c.objective,
+            labels_at_training=c.labels_at_training,
+            metrics=c.metrics or {},
+            created_at=c.created_at,
+        )
+        for c in ckpts
+    ]
+    return MetricsOut(
+        project_id=project_id,
+        budget=project.budget,
+        budget_spent=project.budget_spent,
+        rounds=n_rounds,
+        checkpoints=rows,
+    )

@@ -17,9 +17,16 @@ router = APIRouter(tags=["rounds"])
 ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 400: {"model": ErrorOut}}
 
 
-@router.post("/query-batch", status_code=201, response_model=RoundOut,
-             responses={200: {"model": RoundOut, "description": "idempotent replay"},
-                        202: {"model": RoundOut, "description": "still scoring"}, **ERRORS})
+@router.post(
+    "/query-batch",
+    status_code=201,
+    response_model=RoundOut,
+    responses={
+        200: {"model": RoundOut, "description": "idempotent replay"},
+        202: {"model": RoundOut, "description": "still scoring"},
+        **ERRORS,
+    },
+)
 def query_batch(body: QueryBatchIn, caller: Caller, response: Response) -> RoundOut:
     """Start a round: a worker scores the unlabeled target pool with ``strategy`` and selects
     ``budget`` items, best first. 409 when the budget left (after labels bought and open
@@ -30,9 +37,16 @@ def query_batch(body: QueryBatchIn, caller: Caller, response: Response) -> Round
         project = projects.get(s, body.project_id)
         strategy = body.strategy or project.default_strategy
         params = body.params if body.strategy else _validate(strategy, body.params)
-        rnd, created = rounds.request(s, body.project_id, budget=body.budget, strategy=strategy, params=params,
-                                      checkpoint_id=body.checkpoint_id, idempotency_key=body.idempotency_key,
-                                      seed=body.seed)
+        rnd, created = rounds.request(
+            s,
+            body.project_id,
+            budget=body.budget,
+            strategy=strategy,
+            params=params,
+            checkpoint_id=body.checkpoint_id,
+            idempotency_key=body.idempotency_key,
+            seed=body.seed,
+        )
         round_id, job_id = rnd.id, rnd.job_id
     wait = get_settings().default_wait_seconds if body.wait_seconds is None else body.wait_seconds
     if job_id is not None:

@@ -18,9 +18,16 @@ from service.errors import Conflict
 router = APIRouter(tags=["training"])
 
 
-@router.post("/projects/{project_id}/train", status_code=202, response_model=TrainOut,
-             responses={200: {"model": TrainOut, "description": "finished within wait_seconds"},
-                        404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+@router.post(
+    "/projects/{project_id}/train",
+    status_code=202,
+    response_model=TrainOut,
+    responses={
+        200: {"model": TrainOut, "description": "finished within wait_seconds"},
+        404: {"model": ErrorOut},
+        409: {"model": ErrorOut},
+    },
+)
 def train(project_id: int, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
     """Train from ``checkpoint_id``, else the latest ready checkpoint, else (or with
     ``from_scratch``) a new ``architecture`` network, on labeled source + labeled target items. The job's
@@ -37,16 +44,23 @@ def train(project_id: int, body: TrainIn, caller: Caller, response: Response) ->
             start = checkpoints.latest_ready(s, project_id)
         if start is None and body.architecture is None:
             raise Conflict("the project has no ready checkpoint: give 'architecture' to train from scratch")
-        labeled = s.execute(select(func.count()).where(
-            Item.project_id == project_id, Item.split == "train", Item.label.is_not(None))).scalar_one()
+        labeled = s.execute(
+            select(func.count()).where(
+                Item.project_id == project_id, Item.split == "train", Item.label.is_not(None)
+            )
+        ).scalar_one()
         if labeled == 0:
             raise Conflict("nothing to train on: upload a labeled source pool or label target items first")
         payload = {
-            "objective": objective, "params": params,
+            "objective": objective,
+            "params": params,
             "checkpoint_id": start.id if start else None,
-            "architecture": body.architecture, "arch_args": body.arch_args,
-            "config": {k: getattr(body, k) for k in ("epochs", "batch_size", "lr", "optimizer",
-                                                      "weight_decay", "seed")},
+            "architecture": body.architecture,
+            "arch_args": body.arch_args,
+            "config": {
+                k: getattr(body, k)
+                for k in ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "seed")
+            },
         }
         job = jobs.create(s, kind="train", task=queue.TRAIN, project_id=project_id, payload=payload)
         job_id = job.id

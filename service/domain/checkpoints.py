@@ -20,12 +20,27 @@ def next_version(session: Session, project_id: int) -> int:
     return int(current or 0) + 1
 
 
-def create(session: Session, *, project_id: int, architecture: str, arch_args: dict[str, Any],
-           input_spec: dict[str, Any], origin: str, parent_id: int | None = None,
-           status: str = "validating", **fields: Any) -> Checkpoint:
+def create(
+    session: Session,
+    *,
+    project_id: int,
+    architecture: str,
+    arch_args: dict[str, Any],
+    input_spec: dict[str, Any],
+    origin: str,
+    parent_id: int | None = None,
+    status: str = "validating",
+    **fields: Any,
+) -> Checkpoint:
     ckpt = Checkpoint(
-        project_id=project_id, version=next_version(session, project_id), architecture=architecture,
-        arch_args=arch_args, input_spec=input_spec, origin=origin, parent_id=parent_id, status=status,
+        project_id=project_id,
+        version=next_version(session, project_id),
+        architecture=architecture,
+        arch_args=arch_args,
+        input_spec=input_spec,
+        origin=origin,
+        parent_id=parent_id,
+        status=status,
         **fields,
     )
     session.add(ckpt)

@@ -58,8 +58,15 @@ def claim(session: Session, job_id: int) -> bool:
     return res.rowcount == 1
 
 
-def report(session: Session, job_id: int, *, fraction: float, items_per_s: float | None = None,
-           eta_s: float | None = None, message: str | None = None) -> bool:
+def report(
+    session: Session,
+    job_id: int,
+    *,
+    fraction: float,
+    items_per_s: float | None = None,
+    eta_s: float | None = None,
+    message: str | None = None,
+) -> bool:
     """Write progress; returns True when the client asked to cancel."""
     values: dict[str, Any] = {"progress": max(0.0, min(1.0, fraction))}
     if items_per_s is not None:
@@ -73,10 +80,18 @@ def report(session: Session, job_id: int, *, fraction: float, items_per_s: float
     return bool(job and job.cancel_requested)
 
 
-def finish(session: Session, job_id: int, result: dict[str, Any] | None = None, *, message: str | None = None) -> None:
+def finish(
+    session: Session, job_id: int, result: dict[str, Any] | None = None, *, message: str | None = None
+) -> None:
     session.execute(
-        update(Job).where(Job.id == job_id).values(
-            status="succeeded", progress=1.0, result=result, finished_at=utcnow(), eta_s=0.0,
+        update(Job)
+        .where(Job.id == job_id)
+        .values(
+            status="succeeded",
+            progress=1.0,
+            result=result,
+            finished_at=utcnow(),
+            eta_s=0.0,
             message=message,
         )
     )
@@ -84,9 +99,9 @@ def finish(session: Session, job_id: int, result: dict[str, Any] | None = None, 
 
 def fail(session: Session, job_id: int, error: str, *, code: str = "error", status: str = "failed") -> None:
     session.execute(
-        update(Job).where(Job.id == job_id).values(
-            status=status, error=error, error_code=code, finished_at=utcnow()
-        )
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=status, error=error, error_code=code, finished_at=utcnow())
     )
 
 

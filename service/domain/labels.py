@@ -39,10 +39,14 @@ class LabelSummary:
 def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Item]:
     by_id = {i.item_id for i in labels if i.item_id is not None}
     by_ext = {i.external_id for i in labels if i.item_id is None}
-    found = list(session.execute(select(Item).where(Item.project_id == project_id, Item.id.in_(by_id))).scalars())
-    found += session.execute(
-        select(Item).where(Item.project_id == project_id, Item.external_id.in_(by_ext))
-    ).scalars().all()
+    found = list(
+        session.execute(select(Item).where(Item.project_id == project_id, Item.id.in_(by_id))).scalars()
+    )
+    found += (
+        session.execute(select(Item).where(Item.project_id == project_id, Item.external_id.in_(by_ext)))
+        .scalars()
+        .all()
+    )
     ids = {i.id: i for i in found}
     exts = {i.external_id: i for i in found}
     out, missing = [], []
@@ -62,14 +66,23 @@ def _check_round(session: Session, project_id: int, round_id: int, items: list[I
         raise NotFound(f"round {round_id} not found")
     if rnd.status in ("failed", "cancelled", "pending", "scoring"):
         raise Conflict(f"round {round_id} is {rnd.status}; it takes no labels")
-    selected = set(session.execute(select(RoundSelection.item_id).where(RoundSelection.round_id == round_id)).scalars())
+    selected = set(
+        session.execute(select(RoundSelection.item_id).where(RoundSelection.round_id == round_id)).scalars()
+    )
     outside = [i.external_id for i in items if i.id not in selected]
     if outside:
         raise BadInput(f"{len(outside)} items were not selected in round {round_id} (first: {outside[:5]})")
 
 
-def submit(session: Session, project_id: int, labels: list[LabelIn], *, round_id: int | None,
-           annotator: str | None, overwrite: bool) -> LabelSummary:
+def submit(
+    session: Session,
+    project_id: int,
+    labels: list[LabelIn],
+    *,
+    round_id: int | None,
+    annotator: str | None,
+    overwrite: bool,
+) -> LabelSummary:
     project = lock_project(session, project_id)
     items = _resolve(session, project_id, labels)
     n_classes = len(project.classes)
@@ -93,8 +106,10 @@ def submit(session: Session, project_id: int, labels: list[LabelIn], *, round_id
     cost = sum(1 for i in new if i.label_source is None)
     left = project.budget - project.budget_spent
     if cost > left:
-        raise BudgetExhausted(f"these labels cost {cost} but only {left} are left of the budget {project.budget}",
-                              budget_left=left)
+        raise BudgetExhausted(
+            f"these labels cost {cost} but only {left} are left of the budget {project.budget}",
+            budget_left=left,
+        )
     return _apply(session, project, unique, wanted, cost, round_id, annotator, len(conflicts))
 
 
@@ -105,8 +120,18 @@ def _apply(session, project, unique, wanted, cost, round_id, annotator, n_overwr
     for item in unique.values():
         label = wanted[item.id]
         kind = "new" if item.label is None else ("same" if item.label == label else "overwrite")
-        session.add(Annotation(project_id=project.id, item_id=item.id, round_id=round_id, label=label,
-                               previous_label=item.label, kind=kind, annotator=annotator, created_at=now))
+        session.add(
+            Annotation(
+                project_id=project.id,
+                item_id=item.id,
+                round_id=round_id,
+                label=label,
+                previous_label=item.label,
+                kind=kind,
+                annotator=annotator,
+                created_at=now,
+            )
+        )
         if kind == "same":
             unchanged += 1
             continue
@@ -120,9 +145,12 @@ def _apply(session, project, unique, wanted, cost, round_id, annotator, n_overwr
         if pool is not None:
             pool.n_labeled += n
     session.flush()
-    round_ids = set(session.execute(
-        select(RoundSelection.round_id).where(RoundSelection.item_id.in_(list(unique)))
-    ).scalars())
+    round_ids = set(
+        session.execute(
+            select(RoundSelection.round_id).where(RoundSelection.item_id.in_(list(unique)))
+        ).scalars()
+    )
     rounds.close_if_complete(session, round_ids)
-    return LabelSummary(accepted, unchanged, n_overwritten, project.budget_spent,
-                        project.budget - project.budget_spent)
+    return LabelSummary(
+        accepted, unchanged, n_overwritten, project.budget_spent, project.budget - project.budget_spent
+    )

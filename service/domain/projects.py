@@ -12,16 +12,31 @@ from service.db.tables import Project
 from service.errors import BadInput, NotFound
 
 
-def create(session: Session, *, name: str, classes: list[str], input_shape: list[int], budget: int,
-           default_strategy: str, default_objective: str) -> Project:
+def create(
+    session: Session,
+    *,
+    name: str,
+    classes: list[str],
+    input_shape: list[int],
+    budget: int,
+    default_strategy: str,
+    default_objective: str,
+) -> Project:
     if len(set(classes)) != len(classes):
         raise BadInput("class names must be unique")
     if default_strategy not in STRATEGIES:
         raise BadInput(f"unknown strategy {default_strategy!r}; known: {sorted(STRATEGIES)}")
     if default_objective not in OBJECTIVES:
         raise BadInput(f"unknown objective {default_objective!r}; known: {sorted(OBJECTIVES)}")
-    project = Project(name=name, classes=classes, input_shape=input_shape, budget=budget, budget_spent=0,
-                      default_strategy=default_strategy, default_objective=default_objective)
+    project = Project(
+        name=name,
+        classes=classes,
+        input_shape=input_shape,
+        budget=budget,
+        budget_spent=0,
+        default_strategy=default_strategy,
+        default_objective=default_objective,
+    )
     session.add(project)
     session.flush()
     return project

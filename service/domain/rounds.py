@@ -70,12 +70,22 @@ def budget_left(session: Session, project: Project) -> tuple[int, int]:
 
 def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, int, int]]:
     """(item_id, pool_id, row) of unlabeled target train items, sorted by item id."""
-    return session.execute(
-        select(Item.id, Item.pool_id, Item.row)
-        .where(and_(Item.project_id == project_id, Item.domain == "target", Item.split == "train",
-                    Item.label.is_(None)))
-        .order_by(Item.id)
-    ).tuples().all()
+    return (
+        session.execute(
+            select(Item.id, Item.pool_id, Item.row)
+            .where(
+                and_(
+                    Item.project_id == project_id,
+                    Item.domain == "target",
+                    Item.split == "train",
+                    Item.label.is_(None),
+                )
+            )
+            .order_by(Item.id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def candidates(session: Session, project_id: int, round_id: int) -> list[tuple[int, int, int]]:
@@ -84,8 +94,17 @@ def candidates(session: Session, project_id: int, round_id: int) -> list[tuple[i
     return [row for row in unlabeled_target(session, project_id) if row[0] not in reserved]
 
 
-def request(session: Session, project_id: int, *, budget: int, strategy: str, params: dict[str, Any],
-            checkpoint_id: int | None, idempotency_key: str | None, seed: int) -> tuple[Round, bool]:
+def request(
+    session: Session,
+    project_id: int,
+    *,
+    budget: int,
+    strategy: str,
+    params: dict[str, Any],
+    checkpoint_id: int | None,
+    idempotency_key: str | None,
+    seed: int,
+) -> tuple[Round, bool]:
     """A new pending round and its scoring job; or the round an idempotency key already made."""
     project = lock_project(session, project_id)
     if idempotency_key is not None:
@@ -108,13 +127,27 @@ def request(session: Session, project_id: int, *, budget: int, strategy: str, pa
     if n_candidates == 0:
         raise EmptyPool("the unlabeled target pool is empty (every item is labeled or reserved)")
     number = session.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one() + 1
-    rnd = Round(project_id=project_id, number=number, checkpoint_id=ckpt.id, checkpoint_sha256=ckpt.sha256,
-                strategy=strategy, params=params, budget=budget, seed=seed, status="pending",
-                idempotency_key=idempotency_key)
+    rnd = Round(
+        project_id=project_id,
+        number=number,
+        checkpoint_id=ckpt.id,
+        checkpoint_sha256=ckpt.sha256,
+        strategy=strategy,
+        params=params,
+        budget=budget,
+        seed=seed,
+        status="pending",
+        idempotency_key=idempotency_key,
+    )
     session.add(rnd)
     session.flush()
-    job = jobs.create(session, kind="score_round", task=queue.SCORE_ROUND, project_id=project_id,
-                      payload={"round_id": rnd.id})
+    job = jobs.create(
+        session,
+        kind="score_round",
+        task=queue.SCORE_ROUND,
+        project_id=project_id,
+        payload={"round_id": rnd.id},
+    )
     rnd.job_id = job.id
     session.flush()
     return rnd, True
@@ -144,10 +177,19 @@ def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> 
     if clashes:
         return clashes
     if picks:
-        session.execute(insert(RoundSelection), [
-            {"round_id": rnd.id, "item_id": p.item_id, "rank": r, "score": p.score, "components": p.components}
-            for r, p in enumerate(picks)
-        ])
+        session.execute(
+            insert(RoundSelection),
+            [
+                {
+                    "round_id": rnd.id,
+                    "item_id": p.item_id,
+                    "rank": r,
+                    "score": p.score,
+                    "components": p.components,
+                }
+                for r, p in enumerate(picks)
+            ],
+        )
     rnd.status, rnd.pool_size = "ready", pool_size
     session.flush()
     return []
@@ -186,7 +228,9 @@ def close_if_complete(session: Session, round_ids: set[int]) -> None:
         if rnd is None or rnd.status != "ready":
             continue
         open_items = session.execute(
-            select(func.count()).select_from(RoundSelection).join(Item, Item.id == RoundSelection.item_id)
+            select(func.count())
+            .select_from(RoundSelection)
+            .join(Item, Item.id == RoundSelection.item_id)
             .where(RoundSelection.round_id == rid, Item.label.is_(None))
         ).scalar_one()
         if open_items == 0:

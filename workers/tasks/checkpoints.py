@@ -32,8 +32,16 @@ class ValidateCheckpoint(BaseModel):
 
 def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
     with session_scope() as s:
-        rows = s.execute(select(Item.pool_id, Item.row).where(Item.project_id == project_id)
-                         .order_by(Item.id).limit(SAMPLE)).tuples().all()
+        rows = (
+            s.execute(
+                select(Item.pool_id, Item.row)
+                .where(Item.project_id == project_id)
+                .order_by(Item.id)
+                .limit(SAMPLE)
+            )
+            .tuples()
+            .all()
+        )
         blobs = pool_blobs(s, project_id)
     if rows:
         return gather(get_store(), blobs, rows)
@@ -57,7 +65,9 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
         except (CheckpointError, ValueError, TypeError, RuntimeError) as exc:
             raise CheckpointRejected(f"checkpoint refused: {exc}") from exc
         if out.logits.shape[1] != n_classes:
-            raise CheckpointRejected(f"the network outputs {out.logits.shape[1]} classes, the project has {n_classes}")
+            raise CheckpointRejected(
+                f"the network outputs {out.logits.shape[1]} classes, the project has {n_classes}"
+            )
         if not torch.isfinite(out.logits).all():
             raise CheckpointRejected("the network's outputs on pool items are not finite")
         key, sha, size = save_weights(store, p.checkpoint_id, model)

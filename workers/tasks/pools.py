@@ -36,9 +36,14 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             project = projects.get(s, pool.project_id)
             filename, shape, classes = pool.filename, list(project.input_shape), list(project.classes)
         progress(0.05, message="parsing", force=True)
-        parsed = parse_upload(store.path(p.upload), filename, input_shape=shape, classes=classes,
-                              limits=ArchiveLimits(settings.max_archive_members, settings.max_archive_bytes),
-                              default_id_prefix=f"pool{p.pool_id}-")
+        parsed = parse_upload(
+            store.path(p.upload),
+            filename,
+            input_shape=shape,
+            classes=classes,
+            limits=ArchiveLimits(settings.max_archive_members, settings.max_archive_bytes),
+            default_id_prefix=f"pool{p.pool_id}-",
+        )
         progress(0.6, message=f"storing {len(parsed.ids)} items", force=True)
         with session_scope() as s:
             pool = pools.import_parsed(s, store, pools.get(s, p.pool_id), parsed)

@@ -34,12 +34,18 @@ def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, Roun
         rounds.start_scoring(s, rnd)
         ckpt = checkpoints.get(s, rnd.checkpoint_id)
         parent = checkpoints.get(s, ckpt.parent_id) if ckpt.parent_id else None
-        n_total = s.execute(select(func.count()).where(
-            Item.project_id == rnd.project_id, Item.domain == "target", Item.split == "train")).scalar_one()
+        n_total = s.execute(
+            select(func.count()).where(
+                Item.project_id == rnd.project_id, Item.domain == "target", Item.split == "train"
+            )
+        ).scalar_one()
         inputs = RoundInputs(
             candidates=rounds.candidates(s, rnd.project_id, rnd.id),
             labeled=labeled_rows(s, rnd.project_id, domain="target", split="train")[1],
-            blobs=pool_blobs(s, rnd.project_id), n_total=n_total, seed=rnd.seed)
+            blobs=pool_blobs(s, rnd.project_id),
+            n_total=n_total,
+            seed=rnd.seed,
+        )
         spec = (rnd.strategy, dict(rnd.params), rnd.budget)
         parent_ref = CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None
         return spec, CheckpointRef.of(ckpt), parent_ref, inputs
@@ -59,8 +65,11 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
             ctx = build_context(store, info, ref, parent, inputs, get_settings().device, progress)
             sel = info.fn(ctx, budget, **params)
             picks = [
-                rounds.Pick(inputs.candidates[i][0], float(sel.scores[r]),
-                            {k: float(v[r]) for k, v in sel.components.items()})
+                rounds.Pick(
+                    inputs.candidates[i][0],
+                    float(sel.scores[r]),
+                    {k: float(v[r]) for k, v in sel.components.items()},
+                )
                 for r, i in enumerate(sel.indices.tolist())
             ]
             with session_scope() as s:

@@ -44,29 +44,55 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         with session_scope() as s:
             project_id = _job_project(s, p.job_id)
             project = projects.get(s, project_id)
-            ref = CheckpointRef.of(checkpoints.get(s, p.checkpoint_id, project_id)) if p.checkpoint_id else None
+            ref = (
+                CheckpointRef.of(checkpoints.get(s, p.checkpoint_id, project_id)) if p.checkpoint_id else None
+            )
             n_classes, shape = len(project.classes), list(project.input_shape)
-            data = load_training_data(s, store, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES)
+            data = load_training_data(
+                s, store, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES
+            )
         arch = ref.architecture if ref else p.architecture
         args = ref.arch_args if ref else _scratch_args(p.architecture or "", p.arch_args, n_classes, shape)
         try:
             model = load(store, ref, device) if ref else build_network(arch, **args).to(device)
         except (CheckpointError, TypeError, ValueError) as exc:
             raise BadInput(f"cannot build the network: {exc}") from exc
-        result = fit(model, build_objective(p.objective, **p.params), source=data.source,
-                     target_labeled=data.target_labeled, target_unlabeled=data.target_unlabeled,
-                     config=TrainConfig(**p.config), device=device, should_stop=progress.should_stop,
-                     progress=lambda r: progress(0.95 * r["fraction"], items_per_s=r.get("items_per_s"),
-                                                 eta_s=r.get("eta_s"), message=_describe(r)))
+        result = fit(
+            model,
+            _objective(p.objective, p.params, model),
+            source=data.source,
+            target_labeled=data.target_labeled,
+            target_unlabeled=data.target_unlabeled,
+            config=TrainConfig(**p.config),
+            device=device,
+            should_stop=progress.should_stop,
+            progress=lambda r: progress(
+                0.95 * r["fraction"],
+                items_per_s=r.get("items_per_s"),
+                eta_s=r.get("eta_s"),
+                message=_describe(r),
+            ),
+        )
         if result.stopped:
             raise Cancelled()
         metrics = evaluate(model, data, n_classes)
         with session_scope() as s:
             ckpt = checkpoints.create(
-                s, project_id=project_id, architecture=arch or "", arch_args=args, input_spec={"shape": shape},
-                origin="train", parent_id=ref.id if ref else None, objective=p.objective, params=p.params,
-                seed=p.config.get("seed"), history=result.history, metrics=metrics,
-                labels_at_training=data.n_target_labels, job_id=p.job_id)
+                s,
+                project_id=project_id,
+                architecture=arch or "",
+                arch_args=args,
+                input_spec={"shape": shape},
+                origin="train",
+                parent_id=ref.id if ref else None,
+                objective=p.objective,
+                params=p.params,
+                seed=p.config.get("seed"),
+                history=result.history,
+                metrics=metrics,
+                labels_at_training=data.n_target_labels,
+                job_id=p.job_id,
+            )
             ckpt_id, version = ckpt.id, ckpt.version
         key, sha, size = save_weights(store, ckpt_id, model)
         with session_scope() as s:
@@ -75,6 +101,14 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         return {"checkpoint_id": ckpt_id, "version": version, "metrics": metrics, "steps": result.steps}
 
     run_job(p.job_id, work)
+
+
+def _objective(name: str, params: dict[str, Any], model: Any) -> Any:
+    """Build the objective; a domain discriminator (dann, gh/ghpp aligning with dann) is sized
+    from the network's feature dimension."""
+    uses_dann = name == "dann" or (name in ("gh", "ghpp") and params.get("align", "dann") == "dann")
+    extra = {"feature_dim": int(model.feature_dim)} if uses_dann else {}
+    return build_objective(name, **params, **extra)
 
 
 def _job_project(session: Any, job_id: int) -> int:
@@ -98,6 +132,9 @@ def _scratch_args(arch: str, args: dict[str, Any], n_classes: int, shape: list[i
 
 
 def _describe(report: dict[str, Any]) -> str:
-    losses = ", ".join(f"{k}={v:.4g}" for k, v in report.items() if k.startswith("loss") and isinstance(v, float))
-    return f"epoch {report.get('epoch')}/{report.get('epochs')} step {report.get('step')}/{report.get('total_steps')}" + (
-        f" {losses}" if losses else "")
+    losses = ", ".join(
+        f"{k}={v:.4g}" for k, v in report.items() if k.startswith("loss") and isinstance(v, float)
+    )
+    where = f"epoch {report.get('epoch')}/{report.get('epochs')}"
+    where += f" step {report.get('step')}/{report.get('total_steps')}"
+    return f"{where} {losses}".rstrip()

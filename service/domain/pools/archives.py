@@ -71,7 +71,9 @@ def _decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
     return arr[None] if channels == 1 else arr.transpose(2, 0, 1)
 
 
-def _entries(zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[str]) -> list[tuple[str, str, int]]:
+def _entries(
+    zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[str]
+) -> list[tuple[str, str, int]]:
     """(member, external_id, label) from the manifest or from class folders."""
     by_name = {str(safe_member_name(i.filename)): i for i in files}
     index = {name: k for k, name in enumerate(classes)}
@@ -99,8 +101,9 @@ def _entries(zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[st
     return out
 
 
-def read_image_archive(path: Path, *, shape: list[int], classes: list[str], limits: ArchiveLimits
-                       ) -> dict[str, np.ndarray]:
+def read_image_archive(
+    path: Path, *, shape: list[int], classes: list[str], limits: ArchiveLimits
+) -> dict[str, np.ndarray]:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:

@@ -21,8 +21,15 @@ class ParsedPool:
     ids: list[str]
 
 
-def parse_upload(path: Path, filename: str, *, input_shape: list[int], classes: list[str],
-                 limits: ArchiveLimits, default_id_prefix: str) -> ParsedPool:
+def parse_upload(
+    path: Path,
+    filename: str,
+    *,
+    input_shape: list[int],
+    classes: list[str],
+    limits: ArchiveLimits,
+    default_id_prefix: str,
+) -> ParsedPool:
     if filename.lower().endswith(".zip"):
         arrays = read_image_archive(path, shape=input_shape, classes=classes, limits=limits)
     else:

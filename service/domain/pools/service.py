@@ -25,7 +25,9 @@ def start(session: Session, project: Project, *, domain: str, split: str, filena
         raise BadInput(f"domain must be one of {DOMAINS}, got {domain!r}")
     if split not in SPLITS:
         raise BadInput(f"split must be one of {SPLITS}, got {split!r}")
-    pool = Pool(project_id=project.id, domain=domain, split=split, filename=filename[:255], status="importing")
+    pool = Pool(
+        project_id=project.id, domain=domain, split=split, filename=filename[:255], status="importing"
+    )
     session.add(pool)
     session.flush()
     return pool
@@ -58,8 +60,12 @@ def import_parsed(session: Session, store: BlobStore, pool: Pool, parsed: Parsed
     now = utcnow()
     rows = [
         {
-            "project_id": pool.project_id, "pool_id": pool.id, "row": i, "external_id": ext,
-            "domain": pool.domain, "split": pool.split,
+            "project_id": pool.project_id,
+            "pool_id": pool.id,
+            "row": i,
+            "external_id": ext,
+            "domain": pool.domain,
+            "split": pool.split,
             "label": None if parsed.y is None else int(parsed.y[i]),
             "label_source": None if parsed.y is None else "upload",
             "labeled_at": None if parsed.y is None else now,
@@ -78,9 +84,13 @@ def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> N
     clashes: list[str] = []
     for start_at in range(0, len(ids), _ID_CHUNK):
         chunk = ids[start_at : start_at + _ID_CHUNK]
-        clashes += session.execute(
-            select(Item.external_id).where(Item.project_id == project_id, Item.external_id.in_(chunk))
-        ).scalars().all()
+        clashes += (
+            session.execute(
+                select(Item.external_id).where(Item.project_id == project_id, Item.external_id.in_(chunk))
+            )
+            .scalars()
+            .all()
+        )
     if clashes:
         raise InvalidPool(
             f"{len(clashes)} external ids already exist in this project (first: {sorted(clashes)[:5]})"
@@ -88,11 +98,21 @@ def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> N
 
 
 def list_pools(session: Session, project_id: int) -> Sequence[Pool]:
-    return session.execute(select(Pool).where(Pool.project_id == project_id).order_by(Pool.id)).scalars().all()
+    return (
+        session.execute(select(Pool).where(Pool.project_id == project_id).order_by(Pool.id)).scalars().all()
+    )
 
 
-def list_items(session: Session, project_id: int, *, domain: str | None, split: str | None,
-               labeled: bool | None, limit: int, offset: int) -> tuple[int, Sequence[Item]]:
+def list_items(
+    session: Session,
+    project_id: int,
+    *,
+    domain: str | None,
+    split: str | None,
+    labeled: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, Sequence[Item]]:
     query = select(Item).where(Item.project_id == project_id)
     if domain is not None:
         query = query.where(Item.domain == domain)

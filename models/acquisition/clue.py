@@ -1,0 +1,131 @@
+"""CLUE: clustering uncertainty-weighted embeddings (ALGORITHMS.md §6.3).
+
+    w(x) = H(softmax(z / T) + 1e-8)       (1e-8 added to the probabilities before the log)
+
+Weighted k-means with K = budget on penultimate features h (k-means++ seeding weighted by w, then
+Lloyd steps with centroid = Σ w h / Σ w), then for each centroid the nearest pool point; duplicates
+are replaced by that centroid's 2nd, 3rd, ... nearest until K points are distinct.
+
+Reference: Prabhu et al., "Active Domain Adaptation via Clustering Uncertainty-weighted
+Embeddings", ICCV 2021 (https://arxiv.org/abs/2010.08666).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+from models.acquisition.base import AcquisitionContext, Selection, register_strategy
+from models.acquisition.kmeanspp import kmeanspp_seeding
+from models.acquisition.kronecker import KronPoints, min_sqdist, nearest_points
+from models.acquisition.numerics import check_budget, promote, upcast
+from models.acquisition.progress import Ticker, scaled
+
+
+def clue_weights(logits: Tensor, temperature: float = 1.0) -> Tensor:
+    """w = -Σ q log q with q = softmax(z/T) + 1e-8. [N, C] -> [N] (>= 0 after clamping).
+
+    [2, 1, 0]: 0.832396 at T = 1, 0.000500 at T = 0.1.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    q = torch.softmax(upcast(logits) / temperature, dim=1) + 1e-8
+    return (-(q * torch.log(q)).sum(dim=1)).clamp_min(0.0)
+
+
+def lloyd_step(x: Tensor, weights: Tensor, assign: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
+    """Weighted means of each cluster; an empty (or zero-weight) cluster keeps its centroid.
+
+    x: [N, D], weights: [N], assign: [N] -> (centroids [K, D], cluster weight [K]).
+    """
+    mass = weights.new_zeros(len(centroids)).index_add_(0, assign, weights)
+    sums = torch.zeros_like(centroids).index_add_(0, assign, x * weights[:, None])
+    keep = mass <= 0
+    new = torch.where(keep[:, None], centroids, sums / mass.clamp_min(torch.finfo(mass.dtype).tiny)[:, None])
+    return new, mass
+
+
+def weighted_kmeans(
+    x: Tensor,
+    weights: Tensor,
+    k: int,
+    *,
+    n_iter: int,
+    generator: torch.Generator,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Weighted k-means in torch. x: [N, D], weights: [N] >= 0, 1 <= k <= N.
+
+    Returns (centroids [k, D], cluster weight [k] under the final assignment).
+    """
+    w = weights if bool(weights.sum() > 0) else torch.ones_like(weights)
+    points = KronPoints.plain(x)
+    first = int(torch.multinomial((w / w.sum()).cpu(), 1, generator=generator).item())
+    seeds, _ = kmeanspp_seeding(
+        points, k, first=first, generator=generator, weights=w, progress=scaled(progress, 0.0, 0.5)
+    )
+    centroids, assign = x[seeds], None
+    ticker = Ticker(scaled(progress, 0.5, 1.0), n_iter)
+    for it in range(n_iter):
+        new_assign = min_sqdist(points, KronPoints.plain(centroids))[1]
+        if assign is not None and torch.equal(new_assign, assign):
+            break
+        assign = new_assign
+        centroids, _ = lloyd_step(x, w, assign, centroids)
+        ticker.tick(it + 1)
+    ticker.finish()
+    final = min_sqdist(points, KronPoints.plain(centroids))[1]
+    return centroids, lloyd_step(x, w, final, centroids)[1]
+
+
+def distinct_nearest(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
+    """One distinct pool point per centroid: its nearest, else its next nearest not yet taken.
+
+    Centroids are served in the given order: all first choices, then, for the centroids that lost
+    theirs, the 2nd, 3rd, ... nearest rank by rank. Only those centroids get a longer list (K
+    nearest each, enough for all of them), so memory stays ~ (#conflicts x K), never N x N.
+    x: [N, D], centroids: [K, D], K <= N. Returns (pool indices [K], centroid of each pick [K]).
+    """
+    points, k = KronPoints.plain(x), len(centroids)
+    taken: dict[int, int] = {}  # pool index -> centroid, in order of acceptance
+    first = nearest_points(points, KronPoints.plain(centroids), 1)[0][:, 0].tolist()
+    waiting = [c for c in range(k) if not _take(taken, first[c], c)]
+    if waiting:
+        ranked = nearest_points(points, KronPoints.plain(centroids[waiting]), k)[0].tolist()
+        left = list(range(len(waiting)))
+        for rank in range(len(ranked[0])):  # rank 0 is taken; recheck it anyway (rounding)
+            left = [j for j in left if not _take(taken, ranked[j][rank], waiting[j])]
+    return torch.tensor(list(taken)), torch.tensor(list(taken.values()))
+
+
+def _take(taken: dict[int, int], index: int, centroid: int) -> bool:
+    """Give pool point ``index`` to ``centroid`` unless another centroid already has it."""
+    if index in taken:
+        return False
+    taken[index] = centroid
+    return True
+
+
+@register_strategy("clue")
+def clue(ctx: AcquisitionContext, budget: int, temperature: float = 1.0, n_iter: int = 20) -> Selection:
+    """Nearest pool point of each uncertainty-weighted k-means centroid, K = budget.
+
+    Picks are ordered by their cluster's total weight Σ w (score), heaviest first; components:
+    uncertainty w of the pick and cluster_weight.
+    """
+    k = check_budget(budget, len(ctx.unlabeled))
+    w = clue_weights(ctx.unlabeled.logits, temperature)
+    h, w = promote(ctx.unlabeled.features, w)
+    if k == 0:
+        return Selection(
+            torch.zeros(0, dtype=torch.long), w[:0], {"uncertainty": w[:0], "cluster_weight": w[:0]}
+        )
+    centroids, mass = weighted_kmeans(h, w, k, n_iter=n_iter, generator=ctx.generator, progress=ctx.progress)
+    order = torch.argsort(-mass, stable=True)
+    idx, cen = distinct_nearest(h, centroids[order])
+    score = mass[order][cen.to(h.device)]
+    best = torch.argsort(-score, stable=True)  # replacement picks join their cluster's rank
+    idx, score = idx.to(h.device)[best], score[best]
+    return Selection(idx, score, {"uncertainty": w[idx], "cluster_weight": score})

@@ -1,0 +1,91 @@
+"""Batched, no-grad forward passes over a pool: the only way scores get their inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from models.acquisition.base import PoolOutputs
+from models.device import module_device
+
+
+def as_float_input(x: Tensor) -> Tensor:
+    """uint8 images in [0, 255] -> float32 in [0, 1]; float inputs -> float32 unchanged.
+
+    Training (models.train.fit) and inference share this so both see the same scale.
+    """
+    if x.dtype == torch.uint8:
+        return x.float().div_(255.0)
+    if not torch.is_floating_point(x):
+        raise TypeError(f"inputs must be uint8 or floating point, got {x.dtype}")
+    return x.float()
+
+
+def split_outputs(out: object) -> tuple[Tensor, Tensor]:
+    """Check a network's output is ``(logits [B, C], features [B, D])`` and return it."""
+    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, Tensor) for t in out)):
+        raise TypeError("a network must return a tuple (logits, features)")
+    return out[0], out[1]
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    x: Tensor,
+    *,
+    batch_size: int = 256,
+    device: torch.device | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PoolOutputs:
+    """Eval-mode outputs of ``model`` on ``x`` in order.
+
+    x: [N, ...] uint8 (scaled to [0, 1]) or float, on any device. Returns PoolOutputs with
+    logits [N, C] and features [N, D], float32 on CPU. ``device`` defaults to the model's; when
+    given, the model is moved there. ``progress(done, N)`` is called after every batch. The
+    model's train/eval mode is restored afterwards.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    device = module_device(model) if device is None else torch.device(device)
+    model.to(device)
+    was_training = model.training
+    model.eval()
+    try:
+        logits, features = _forward_batches(model, x, batch_size, device, progress)
+    finally:
+        model.train(was_training)
+    return PoolOutputs(logits, features)
+
+
+def _forward_batches(
+    model: nn.Module,
+    x: Tensor,
+    batch_size: int,
+    device: torch.device,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Tensor, Tensor]:
+    """[N, ...] -> (logits [N, C], features [N, D]) float32 CPU, one forward per batch."""
+    total = int(x.shape[0])
+    logits: list[Tensor] = []
+    features: list[Tensor] = []
+    for start in range(0, total, batch_size):
+        xb = as_float_input(x[start : start + batch_size].to(device, non_blocking=True))
+        z, h = split_outputs(model(xb))
+        logits.append(z.float().cpu())
+        features.append(h.float().cpu())
+        if progress is not None:
+            progress(min(start + batch_size, total), total)
+    if total == 0:
+        return _empty_outputs(model, x, device)
+    return torch.cat(logits), torch.cat(features)
+
+
+def _empty_outputs(model: nn.Module, x: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
+    """Outputs for an empty pool: [0, C] and [0, D] (shapes from the model's contract)."""
+    classifier = getattr(model, "classifier", None)
+    if isinstance(classifier, nn.Linear):
+        return torch.empty(0, classifier.out_features), torch.empty(0, classifier.in_features)
+    z, h = split_outputs(model(as_float_input(x.to(device))))
+    return z.float().cpu(), h.float().cpu()

@@ -1,0 +1,56 @@
+"""The API's objective catalog matches the registry, and its parameter models build objectives."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+from models.objectives import build_objective, list_objectives
+from service.catalog import OBJECTIVES
+
+
+def test_catalog_names_equal_registry() -> None:
+    assert set(list_objectives()) == set(OBJECTIVES)
+
+
+@pytest.mark.parametrize("name", sorted(OBJECTIVES))
+def test_default_catalog_params_build_the_objective(name: str) -> None:
+    params = OBJECTIVES[name].validate({})
+    if name in ("dann", "gh", "ghpp"):  # dann is the default alignment of gh/ghpp
+        params["feature_dim"] = 8
+    assert build_objective(name, **params).name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("eada", {"gamma": 0.0005, "seed": 4}),
+        ("tod", {"lam": 0.02, "alpha": 0.99, "mode": "code", "space": "logits"}),
+        ("gh", {"align": "eada", "gamma": 0.1}),
+        ("ghpp", {"align": "tod", "lam": 0.1, "mode": "code", "k": 0.25, "ghpp_mode": "exact_rotation"}),
+    ],
+)
+def test_catalog_params_round_trip(name: str, raw: dict) -> None:
+    objective = build_objective(name, **OBJECTIVES[name].validate(raw))
+    inner = getattr(objective, "inner", objective)
+    weight = raw.get("gamma", raw.get("lam"))
+    assert inner.alignment_weight == weight
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("eada", {"gamma": -1}),
+        ("eada", {"lam": 0.1}),
+        ("tod", {"mode": "two_heads"}),
+        ("tod", {"alpha": 1.5}),
+        ("dann", {"feature_dim": 8}),
+        ("gh", {"align": "eada", "trade_off": 1.0}),
+        ("gh", {"k": 0.5}),
+        ("ghpp", {"k": 2}),
+        ("ghpp", {"align": "ce"}),
+    ],
+)
+def test_catalog_refuses_bad_params(name: str, raw: dict) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        OBJECTIVES[name].validate(raw)

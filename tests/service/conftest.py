@@ -1,0 +1,59 @@
+"""A running service per test module and database kind (SQLite, PostgreSQL): migrations applied,
+a real Celery worker thread consuming an in-memory broker, and a TestClient on the app."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+from celery.contrib.testing.worker import start_worker
+from fastapi.testclient import TestClient
+
+from migrations import upgrade
+from service.app import create_app
+from service.settings import Settings, configure
+from tests.services import database
+from workers.celery_app import worker_app
+
+ADMIN = "test-admin-key"
+
+
+@dataclass
+class Stack:
+    client: TestClient
+    settings: Settings
+    db_kind: str
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {ADMIN}"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    torch.set_num_threads(1)
+    tmp: Path = tmp_path_factory.mktemp(f"stack-{request.param}")
+    with database(request.param, str(tmp)) as url:
+        settings = Settings(
+            data_dir=tmp,
+            database_url=url,
+            broker_url="memory://",
+            admin_key=ADMIN,
+            queue=f"test-{uuid.uuid4().hex[:8]}",
+            default_wait_seconds=30,
+        )
+        configure(settings)
+        upgrade(settings.database_url)
+        app = worker_app()
+        with (
+            start_worker(
+                app, pool="solo", perform_ping_check=False, queues=[settings.queue], shutdown_timeout=30
+            ),
+            TestClient(create_app()) as client,
+        ):
+            yield Stack(client, settings, request.param)
+        configure(None)
