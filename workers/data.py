@@ -53,7 +53,6 @@ def labeled_rows(
             )
             .order_by(Item.id)
         )
-        .tuples()
         .all()
     )
     return [r[0] for r in rows], [(r[1], r[2]) for r in rows], [int(r[3]) for r in rows]

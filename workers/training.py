@@ -54,7 +54,6 @@ def load_training_data(
                 )
                 .order_by(Item.id)
             )
-            .tuples()
             .all()
         )
         unlabeled = gather(store, blobs, rows) if rows else None

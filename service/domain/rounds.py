@@ -83,7 +83,6 @@ def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, i
             )
             .order_by(Item.id)
         )
-        .tuples()
         .all()
     )
 

@@ -39,7 +39,6 @@ def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
                 .order_by(Item.id)
                 .limit(SAMPLE)
             )
-            .tuples()
             .all()
         )
         blobs = pool_blobs(s, project_id)
