@@ -31,6 +31,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker. Imports torch (through workers/); the API process never does."""
     from workers.celery_app import worker_app
 
+    if args.parent_pid:
+        _exit_with_parent(args.parent_pid)
     settings = get_settings()
     pool = "solo" if settings.embedded or args.concurrency == 1 else "prefork"
     argv = [
@@ -52,6 +54,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """An embedded worker never outlives the ``labelq serve`` that started it."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """The API; with the embedded default (or --with-worker) one worker process beside it."""
     import uvicorn
@@ -61,7 +77,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     admin_key = settings.resolved_admin_key()
     worker = None
     if settings.embedded or args.with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"])
+        worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING",
+                                   "--parent-pid", str(os.getpid())])
     where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
     key_hint = (
         f"admin key in {settings.data_dir / 'admin.key'}"
@@ -161,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a Celery worker")
     worker.add_argument("--concurrency", type=int, default=0)
     worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)
     worker.set_defaults(fn=cmd_worker)
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(fn=cmd_migrate)
     demo = sub.add_parser("demo", help="the MNIST -> digits loop over HTTP")

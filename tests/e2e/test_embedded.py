@@ -4,6 +4,7 @@ broker, one worker process beside the API) runs the same loop; the admin key is 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,5 +35,8 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
             assert oct((data_dir / "admin.key").stat().st_mode & 0o777) == "0o600"
             two_rounds(f"http://127.0.0.1:{port}", admin_key)
         finally:
-            server.send_signal(2)
-            stop([server])
+            server.send_signal(signal.SIGINT)  # graceful: serve stops its worker before exiting
+            try:
+                server.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                stop([server])
