@@ -77,8 +77,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     admin_key = settings.resolved_admin_key()
     worker = None
     if settings.embedded or args.with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING",
-                                   "--parent-pid", str(os.getpid())])
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--parent-pid",
+                str(os.getpid()),
+            ]
+        )
     where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
     key_hint = (
         f"admin key in {settings.data_dir / 'admin.key'}"

@@ -17,6 +17,7 @@ IMPORT_POOL = "labelq.pools.import"
 VALIDATE_CHECKPOINT = "labelq.checkpoints.validate"
 SCORE_ROUND = "labelq.rounds.score"
 TRAIN = "labelq.training.train"
+SIMULATE = "labelq.simulate"
 
 _app: Celery | None = None
 
@@ -27,6 +28,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         folder = str(settings.broker_dir)
         transport = {"data_folder_in": folder, "data_folder_out": folder, "polling_interval": 0.2}
         settings.broker_dir.mkdir(parents=True, exist_ok=True)
+    elif settings.broker_url.startswith("memory://"):
+        transport = {"polling_interval": 0.02}  # tests: an in-process worker
     elif settings.broker_url.startswith(("redis://", "rediss://")):
         transport["global_keyprefix"] = f"{settings.queue}:"
     return {

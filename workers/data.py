@@ -42,17 +42,14 @@ def labeled_rows(
     session: Session, project_id: int, *, domain: str, split: str
 ) -> tuple[list[int], list[tuple[int, int]], list[int]]:
     """(item ids, (pool_id, row), labels) of labeled items, by item id."""
-    rows = (
-        session.execute(
-            select(Item.id, Item.pool_id, Item.row, Item.label)
-            .where(
-                Item.project_id == project_id,
-                Item.domain == domain,
-                Item.split == split,
-                Item.label.is_not(None),
-            )
-            .order_by(Item.id)
+    rows = session.execute(
+        select(Item.id, Item.pool_id, Item.row, Item.label)
+        .where(
+            Item.project_id == project_id,
+            Item.domain == domain,
+            Item.split == split,
+            Item.label.is_not(None),
         )
-        .all()
-    )
+        .order_by(Item.id)
+    ).all()
     return [r[0] for r in rows], [(r[1], r[2]) for r in rows], [int(r[3]) for r in rows]

@@ -23,11 +23,12 @@ class CheckpointRef:
     architecture: str
     arch_args: dict
     blob: str
+    objective: str | None = None
 
     @classmethod
     def of(cls, row: Checkpoint) -> CheckpointRef:
         assert row.blob is not None, "a ready checkpoint has weights"
-        return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob)
+        return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob, row.objective)
 
 
 def load(store: BlobStore, ref: CheckpointRef, device: torch.device) -> nn.Module:
@@ -41,6 +42,29 @@ def save_weights(store: BlobStore, checkpoint_id: int, model: nn.Module) -> tupl
     data = state_to_bytes(state)
     key = store.write_bytes(checkpoints.blob_key(checkpoint_id), data)
     return key, state_hash(state), len(data)
+
+
+def objective_key(checkpoint_id: int) -> str:
+    return f"checkpoints/{checkpoint_id}/objective.safetensors"
+
+
+def save_objective_state(store: BlobStore, checkpoint_id: int, objective: nn.Module) -> bool:
+    """Keep the objective's state (EADA's Delta, TOD's EMA network, DANN's discriminator) beside
+    the weights, so the next training with the same objective continues it."""
+    state = {k: v.detach().cpu() for k, v in objective.state_dict().items()}
+    if not state:
+        return False
+    store.write_bytes(objective_key(checkpoint_id), state_to_bytes(state))
+    return True
+
+
+def restore_objective_state(store: BlobStore, ref: CheckpointRef, name: str, objective: nn.Module) -> bool:
+    """Load the state the start checkpoint's training left, when it used the same objective."""
+    key = objective_key(ref.id)
+    if ref.objective != name or not store.exists(key):
+        return False
+    objective.load_state_dict(state_from_bytes(store.read_bytes(key)))
+    return True
 
 
 def cached_outputs(

@@ -43,19 +43,16 @@ def load_training_data(
     target_labeled = _labeled(session, store, blobs, project_id, "target", "train")
     unlabeled = None
     if with_unlabeled:
-        rows = (
-            session.execute(
-                select(Item.pool_id, Item.row)
-                .where(
-                    Item.project_id == project_id,
-                    Item.domain == "target",
-                    Item.split == "train",
-                    Item.label.is_(None),
-                )
-                .order_by(Item.id)
+        rows = session.execute(
+            select(Item.pool_id, Item.row)
+            .where(
+                Item.project_id == project_id,
+                Item.domain == "target",
+                Item.split == "train",
+                Item.label.is_(None),
             )
-            .all()
-        )
+            .order_by(Item.id)
+        ).all()
         unlabeled = gather(store, blobs, rows) if rows else None
     n_labels = session.execute(
         select(func.count()).where(

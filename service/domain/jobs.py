@@ -116,7 +116,7 @@ def request_cancel(session: Session, job_id: int) -> Job:
     return job
 
 
-def wait(job_id: int, seconds: float, *, poll: float = 0.1) -> None:
+def wait(job_id: int, seconds: float, *, poll: float = 0.05) -> None:
     """Block up to ``seconds`` until the job is terminal (each look is its own short transaction)."""
     from service.db.engine import session_scope
 
@@ -129,4 +129,4 @@ def wait(job_id: int, seconds: float, *, poll: float = 0.1) -> None:
         if time.monotonic() >= deadline:
             return
         time.sleep(poll)
-        poll = min(poll * 1.5, 1.0)
+        poll = min(poll * 1.5, 0.5)

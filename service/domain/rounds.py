@@ -70,21 +70,18 @@ def budget_left(session: Session, project: Project) -> tuple[int, int]:
 
 def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, int, int]]:
     """(item_id, pool_id, row) of unlabeled target train items, sorted by item id."""
-    return (
-        session.execute(
-            select(Item.id, Item.pool_id, Item.row)
-            .where(
-                and_(
-                    Item.project_id == project_id,
-                    Item.domain == "target",
-                    Item.split == "train",
-                    Item.label.is_(None),
-                )
+    return session.execute(
+        select(Item.id, Item.pool_id, Item.row)
+        .where(
+            and_(
+                Item.project_id == project_id,
+                Item.domain == "target",
+                Item.split == "train",
+                Item.label.is_(None),
             )
-            .order_by(Item.id)
         )
-        .all()
-    )
+        .order_by(Item.id)
+    ).all()
 
 
 def candidates(session: Session, project_id: int, round_id: int) -> list[tuple[int, int, int]]:

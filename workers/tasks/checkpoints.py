@@ -32,15 +32,12 @@ class ValidateCheckpoint(BaseModel):
 
 def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
     with session_scope() as s:
-        rows = (
-            s.execute(
-                select(Item.pool_id, Item.row)
-                .where(Item.project_id == project_id)
-                .order_by(Item.id)
-                .limit(SAMPLE)
-            )
-            .all()
-        )
+        rows = s.execute(
+            select(Item.pool_id, Item.row)
+            .where(Item.project_id == project_id)
+            .order_by(Item.id)
+            .limit(SAMPLE)
+        ).all()
         blobs = pool_blobs(s, project_id)
     if rows:
         return gather(get_store(), blobs, rows)

@@ -18,7 +18,13 @@ from service.domain import checkpoints, projects
 from service.errors import BadInput
 from service.settings import get_settings
 from service.storage import get_store
-from workers.models_io import CheckpointRef, load, save_weights
+from workers.models_io import (
+    CheckpointRef,
+    load,
+    restore_objective_state,
+    save_objective_state,
+    save_weights,
+)
 from workers.runtime import Cancelled, Progress, run_job
 from workers.training import evaluate, load_training_data
 
@@ -57,9 +63,11 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             model = load(store, ref, device) if ref else build_network(arch, **args).to(device)
         except (CheckpointError, TypeError, ValueError) as exc:
             raise BadInput(f"cannot build the network: {exc}") from exc
+        objective = _objective(p.objective, p.params, model)
+        resumed = ref is not None and restore_objective_state(store, ref, p.objective, objective)
         result = fit(
             model,
-            _objective(p.objective, p.params, model),
+            objective,
             source=data.source,
             target_labeled=data.target_labeled,
             target_unlabeled=data.target_unlabeled,
@@ -76,6 +84,8 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         if result.stopped:
             raise Cancelled()
         metrics = evaluate(model, data, n_classes)
+        if hasattr(objective, "conflict_rate"):
+            metrics["gradient_conflict_rate"] = float(objective.conflict_rate)
         with session_scope() as s:
             ckpt = checkpoints.create(
                 s,
@@ -95,10 +105,17 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             )
             ckpt_id, version = ckpt.id, ckpt.version
         key, sha, size = save_weights(store, ckpt_id, model)
+        save_objective_state(store, ckpt_id, objective)
         with session_scope() as s:
             ckpt = checkpoints.get(s, ckpt_id)
             ckpt.blob, ckpt.sha256, ckpt.size_bytes, ckpt.status = key, sha, size, "ready"
-        return {"checkpoint_id": ckpt_id, "version": version, "metrics": metrics, "steps": result.steps}
+        return {
+            "checkpoint_id": ckpt_id,
+            "version": version,
+            "metrics": metrics,
+            "steps": result.steps,
+            "objective_state_resumed": resumed,
+        }
 
     run_job(p.job_id, work)
 
