@@ -7,7 +7,18 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from service.api import catalog, checkpoints, health, jobs, labels, pools, projects, rounds, training
+from service.api import (
+    catalog,
+    checkpoints,
+    health,
+    jobs,
+    labels,
+    pools,
+    projects,
+    rounds,
+    simulate,
+    training,
+)
 from service.errors import LabelqError, PayloadTooLarge
 from service.settings import get_settings
 
@@ -21,7 +32,7 @@ Upload pools and a checkpoint, ask `POST /query-batch` which items to label, sen
 
 def create_app() -> FastAPI:
     app = FastAPI(title="labelq", version="0.1.0", description=DESCRIPTION)
-    for module in (health, projects, pools, checkpoints, rounds, labels, training, jobs, catalog):
+    for module in (health, projects, pools, checkpoints, rounds, labels, training, simulate, jobs, catalog):
         app.include_router(module.router)
 
     @app.exception_handler(LabelqError)

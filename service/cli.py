@@ -1,4 +1,4 @@
-"""The ``labelq`` command: serve, worker, migrate, demo."""
+"""The ``labelq`` command: serve, worker, migrate, demo, simulate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 from service.settings import Settings, get_settings
 
@@ -152,6 +153,138 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_simulation(
+    client: Any,
+    project_id: int,
+    *,
+    strategies: list[str],
+    objective: str | None,
+    params: dict[str, dict[str, Any]],
+    objective_params: dict[str, Any],
+    schedule: list[int],
+    seeds: list[int],
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    checkpoint_id: int | None,
+    out_path: str | None,
+    progress: bool = True,
+    timeout: float | None = None,
+    out: Any = print,
+) -> dict[str, Any]:
+    """Start a simulation through ``client`` (a LabelqClient), follow it with a progress bar,
+    print the comparison table and save the plot. Returns ``{"job", "result"}``."""
+    runs = [
+        {
+            "strategy": name,
+            "params": params.get(name, {}),
+            "objective": objective,
+            "objective_params": objective_params,
+        }
+        for name in strategies
+    ]
+    answer = client.simulate(
+        project_id,
+        runs,
+        schedule=schedule,
+        seeds=seeds,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        checkpoint_id=checkpoint_id,
+    )
+    job_id = answer["job"]["id"]
+    out(f"simulation job {job_id}: {len(runs)} runs x {len(seeds)} seeds, schedule {schedule}")
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}<{remaining}", file=sys.stderr)
+
+    def on_progress(job: dict[str, Any]) -> None:
+        if bar is not None:
+            bar.n = int(round(1000 * float(job.get("progress") or 0.0)))
+            bar.set_description_str((job.get("message") or job.get("status") or "")[:60])
+            bar.refresh()
+
+    try:
+        client.wait_job(job_id, on_progress, timeout=timeout)
+    finally:
+        if bar is not None:
+            bar.close()
+    answer = client.get_simulation(job_id)
+    result = answer["result"]
+    out(simulation_table(result))
+    if out_path:
+        with open(out_path, "wb") as fh:
+            fh.write(client.get_plot(job_id))
+        out(f"plot saved to {out_path}")
+    return answer
+
+
+def simulation_table(result: dict[str, Any]) -> str:
+    """One row per run: strategy, objective, AUC mean ± std, final accuracy mean ± std."""
+    header = f"{'strategy':<20}{'objective':<11}{'AUC (mean ± std)':>20}{'final accuracy':>22}"
+    lines = [header, "-" * len(header)]
+    for run in result["runs"]:
+        auc = f"{run['auc']:.4f} ± {run['auc_std']:.4f}"
+        final = f"{run['final_accuracy']:.4f} ± {run['final_accuracy_std']:.4f}"
+        lines.append(f"{run['strategy']:<20}{run['objective']:<11}{auc:>20}{final:>22}")
+    labels = result["runs"][0]["curve"]["labels"] if result["runs"] else []
+    lines.append(f"labels bought per round: {labels}; AUC = trapezoid area / label range")
+    return "\n".join(lines)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Simulated active learning on a project's hidden labels: curves, AUC table, PNG plot."""
+    import json
+
+    import httpx
+
+    from service.demo.client import ApiError, JobFailedError, LabelqClient
+
+    settings = get_settings()
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    key = args.key or settings.resolved_admin_key()
+    schedule = _int_list(args.schedule, "--schedule") if args.schedule else [args.per_round] * args.rounds
+    try:
+        params = json.loads(args.params) if args.params else {}
+        objective_params = json.loads(args.objective_params) if args.objective_params else {}
+    except json.JSONDecodeError as exc:
+        print(f"labelq simulate: --params/--objective-params must be JSON: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with LabelqClient(url, key) as client:
+            run_simulation(
+                client,
+                args.project,
+                strategies=[s.strip() for s in args.strategies.split(",") if s.strip()],
+                objective=args.objective,
+                params=params,
+                objective_params=objective_params,
+                schedule=schedule,
+                seeds=_int_list(args.seeds, "--seeds"),
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                checkpoint_id=args.checkpoint,
+                out_path=args.out,
+                progress=not args.no_progress,
+                timeout=args.timeout,
+            )
+    except (ApiError, JobFailedError, TimeoutError, httpx.HTTPError) as exc:
+        print(f"labelq simulate: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _int_list(text: str, flag: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SystemExit(f"labelq simulate: {flag} takes comma-separated integers, got {text!r}") from None
+
+
 def _free_port() -> int:
     import socket
 
@@ -201,6 +334,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cache-dir", default=None)
     demo.add_argument("--no-progress", action="store_true")
     demo.set_defaults(fn=cmd_demo)
+    sim = sub.add_parser(
+        "simulate", help="compare strategies on hidden labels: learning curves, AUC, a PNG plot"
+    )
+    sim.add_argument("--url", help="the API (default: http://LABELQ_HOST:LABELQ_PORT)")
+    sim.add_argument(
+        "--key",
+        "--admin-key",
+        dest="key",
+        default=os.environ.get("LABELQ_API_KEY") or os.environ.get("LABELQ_ADMIN_KEY"),
+        help="a project key or the admin key (default: $LABELQ_API_KEY, $LABELQ_ADMIN_KEY, the local one)",
+    )
+    sim.add_argument("--project", type=int, required=True)
+    sim.add_argument("--strategies", default="entropy,random", help="comma-separated strategy names")
+    sim.add_argument("--objective", default=None, help="training objective (default: the project's)")
+    sim.add_argument("--params", default=None, help='strategy parameters, JSON: {"eada": {"alpha1": 0.3}}')
+    sim.add_argument("--objective-params", default=None, help="objective parameters, JSON object")
+    sim.add_argument("--rounds", type=int, default=5)
+    sim.add_argument("--per-round", type=int, default=20)
+    sim.add_argument("--schedule", default=None, help="budgets per round, e.g. 10,20,40 (overrides --rounds)")
+    sim.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
+    sim.add_argument("--epochs", type=int, default=2, help="training epochs after each round")
+    sim.add_argument("--batch-size", type=int, default=64)
+    sim.add_argument("--lr", type=float, default=1e-3)
+    sim.add_argument("--checkpoint", type=int, default=None, help="start checkpoint (default: latest ready)")
+    sim.add_argument("--out", default="curve.png", help="where to save the PNG plot")
+    sim.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    sim.add_argument("--no-progress", action="store_true")
+    sim.set_defaults(fn=cmd_simulate)
     return parser
 
 

@@ -26,7 +26,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     transport: dict[str, Any] = {"visibility_timeout": 86400}
     if settings.embedded:
         folder = str(settings.broker_dir)
-        transport = {"data_folder_in": folder, "data_folder_out": folder, "polling_interval": 0.2}
+        transport = {
+            "data_folder_in": folder,
+            "data_folder_out": folder,
+            "polling_interval": 0.2,
+            "control_folder": str(settings.broker_dir / "control"),
+        }
         settings.broker_dir.mkdir(parents=True, exist_ok=True)
     elif settings.broker_url.startswith("memory://"):
         transport = {"polling_interval": 0.02}  # tests: an in-process worker

@@ -3,6 +3,7 @@ of its parent for COD) on the candidate items, labeled features, the model for g
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,22 @@ class OutputSource:
         return self._pools[pool_id]
 
 
+def _forward_progress(progress: Callable[..., None]) -> Callable[[int, int], None]:
+    """Forward-pass progress as the first 80 % of a round, with items/s and an ETA."""
+    start = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-9)
+        progress(
+            0.8 * done / total,
+            items_per_s=rate,
+            eta_s=(total - done) / rate if rate else None,
+            message=f"forward pass {done}/{total}",
+        )
+
+    return report
+
+
 def build_context(
     store: BlobStore,
     info: StrategyInfo,
@@ -74,10 +91,10 @@ def build_context(
     parent: CheckpointRef | None,
     inputs: RoundInputs,
     device_name: str,
-    progress: Callable[[float], None],
+    progress: Callable[..., None],
 ) -> AcquisitionContext:
     device = pick_device(device_name)
-    source = OutputSource(store, ref, inputs.blobs, device, lambda done, total: progress(0.8 * done / total))
+    source = OutputSource(store, ref, inputs.blobs, device, _forward_progress(progress))
     cand_rows = [(p, r) for _, p, r in inputs.candidates]
     previous = None
     if info.needs_previous and parent is not None:

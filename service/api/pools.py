@@ -37,25 +37,38 @@ def upload_pool(
     domain: Annotated[Literal["source", "target"], Form()],
     split: Annotated[Literal["train", "eval"], Form()] = "train",
     wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
+    hidden_labels: Annotated[bool, Form()] = False,
 ) -> PoolUploadOut:
     """Upload a pool. Tensors: arrays ``x`` [N, *input_shape], optional ``y`` [N], optional ``ids``.
     Archives: class folders or ``manifest.csv`` (path,label[,id]). A refused upload answers 400 and
-    stores nothing; a slow import answers 202 with the job to poll."""
+    stores nothing; a slow import answers 202 with the job to poll.
+
+    ``hidden_labels=true`` (target/train pools with ``y`` only): the labels are kept as the hidden
+    ground truth of simulation mode (``POST /projects/{id}/simulate``); the items stay unlabeled for
+    rounds and training, and no endpoint serves the hidden labels."""
     caller.check_project(project_id)
     store = get_store()
     with session_scope() as s:
         projects.get(s, project_id)  # 404 before reading the body into storage
+    pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
     key, name, _, sha = receive(store, file)
     try:
         with session_scope() as s:
-            pool = pools.start(s, projects.get(s, project_id), domain=domain, split=split, filename=name)
+            pool = pools.start(
+                s,
+                projects.get(s, project_id),
+                domain=domain,
+                split=split,
+                filename=name,
+                labels_hidden=hidden_labels,
+            )
             pool.sha256 = sha
             job = jobs.create(
                 s,
                 kind="import_pool",
                 task=queue.IMPORT_POOL,
                 project_id=project_id,
-                payload={"pool_id": pool.id, "upload": key},
+                payload={"pool_id": pool.id, "upload": key, "hidden_labels": hidden_labels},
             )
             pool.job_id, pool_id, job_id = job.id, pool.id, job.id
     except BaseException:

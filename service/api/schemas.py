@@ -91,6 +91,7 @@ class PoolOut(Out):
     filename: str
     n_items: int
     n_labeled: int
+    labels_hidden: bool = Field(False, description="labels kept hidden for simulation mode")
     created_at: datetime
 
 

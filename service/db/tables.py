@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -94,6 +95,8 @@ class Pool(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the uploaded labels are kept only in items.hidden_label (simulation oracle), never as labels
+    labels_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Item(Base):
@@ -113,6 +116,8 @@ class Item(Base):
     label: Mapped[int | None] = mapped_column(Integer, nullable=True)
     label_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
     labeled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # ground truth known only to the simulation's oracle; never served, never used to train
+    hidden_label: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Checkpoint(Base):

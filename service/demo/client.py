@@ -238,11 +238,15 @@ class LabelqClient:
         domain: Literal["source", "target"],
         split: Literal["train", "eval"] = "train",
         wait_seconds: int = 60,
+        hidden_labels: bool = False,
     ) -> PoolUpload:
         """``POST /projects/{id}/pools`` with a tensor file. 201 when imported within ``wait_seconds``,
-        202 while the import job still runs (follow ``["job"]["id"]`` with :meth:`wait_job`)."""
+        202 while the import job still runs (follow ``["job"]["id"]`` with :meth:`wait_job`).
+        ``hidden_labels``: a target/train pool's ``y`` becomes the hidden truth of simulation mode."""
         path = Path(path)
         data = {"domain": domain, "split": split, "wait_seconds": str(int(wait_seconds))}
+        if hidden_labels:
+            data["hidden_labels"] = "true"
         with open(path, "rb") as f:
             files = {"file": (path.name, f, "application/octet-stream")}
             return self._request(
@@ -328,6 +332,53 @@ class LabelqClient:
                 raise TimeoutError(f"job {job_id} did not finish within {timeout} s")
             time.sleep(delay)
             delay = min(delay * 1.5, poll_max)
+
+    # -- simulation -----------------------------------------------------------------------------
+
+    def simulate(
+        self,
+        project_id: Id,
+        runs: Sequence[Mapping[str, Any]],
+        *,
+        schedule: Sequence[int] | None = None,
+        rounds: int | None = None,
+        per_round: int | None = None,
+        seeds: Sequence[int] = (0,),
+        epochs: int = 2,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        checkpoint_id: Id | None = None,
+        wait_seconds: int = 0,
+    ) -> dict[str, Any]:
+        """``POST /projects/{id}/simulate``: ``runs=[{"strategy", "params", "objective",
+        "objective_params"}, ...]`` and ``schedule`` (or ``rounds`` x ``per_round``). Returns
+        ``{"job": ..., "result": ... or None}``; follow ``["job"]["id"]`` with :meth:`wait_job`."""
+        body: dict[str, Any] = {
+            "runs": [dict(r) for r in runs],
+            "seeds": [int(s) for s in seeds],
+            "epochs": int(epochs),
+            "batch_size": int(batch_size),
+            "lr": float(lr),
+            "optimizer": optimizer,
+            "checkpoint_id": checkpoint_id,
+            "wait_seconds": int(wait_seconds),
+        }
+        if schedule is not None:
+            body["schedule"] = [int(b) for b in schedule]
+        else:
+            body["rounds"], body["per_round"] = rounds, per_round
+        return self._request("POST", f"/projects/{project_id}/simulate", json=body, wait_seconds=wait_seconds)
+
+    def get_simulation(self, job_id: Id) -> dict[str, Any]:
+        """``GET /simulations/{job_id}``: the job and, once it succeeded, the curves."""
+        return self._request("GET", f"/simulations/{job_id}")
+
+    def get_plot(self, job_id: Id) -> bytes:
+        """``GET /simulations/{job_id}/plot.png``: the PNG of a finished simulation."""
+        resp = self._http.get(f"/simulations/{job_id}/plot.png")
+        _raise_for_status(resp)
+        return resp.content
 
     # -- rounds and labels ----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
             wait_ready(f"http://127.0.0.1:{port}", [server])
             data_dir = tmp_path / ".labelq"
             assert (data_dir / "labelq.sqlite3").exists() and (data_dir / "broker").is_dir()
+            assert sorted(p.name for p in tmp_path.iterdir()) == [".labelq", "serve.log"], "nothing outside"
             admin_key = (data_dir / "admin.key").read_text().strip()
             assert oct((data_dir / "admin.key").stat().st_mode & 0o777) == "0o600"
             two_rounds(f"http://127.0.0.1:{port}", admin_key)

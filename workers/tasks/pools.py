@@ -23,6 +23,7 @@ class ImportPool(BaseModel):
     job_id: int
     pool_id: int
     upload: str
+    hidden_labels: bool = False
 
 
 @shared_task(name=queue.IMPORT_POOL, time_limit=3600, soft_time_limit=3500)
@@ -46,7 +47,9 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         )
         progress(0.6, message=f"storing {len(parsed.ids)} items", force=True)
         with session_scope() as s:
-            pool = pools.import_parsed(s, store, pools.get(s, p.pool_id), parsed)
+            pool = pools.import_parsed(
+                s, store, pools.get(s, p.pool_id), parsed, hidden_labels=p.hidden_labels
+            )
             result = {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
         store.delete(p.upload)
         return result

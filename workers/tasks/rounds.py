@@ -13,6 +13,7 @@ from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, rounds
+from service.errors import EmptyPool
 from service.settings import get_settings
 from service.storage import get_store
 from workers.data import labeled_rows, pool_blobs
@@ -61,7 +62,7 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
         info = get_strategy(strategy)
         for _attempt in range(MAX_ATTEMPTS):
             if not inputs.candidates:
-                break
+                raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
             ctx = build_context(store, info, ref, parent, inputs, get_settings().device, progress)
             sel = info.fn(ctx, budget, **params)
             picks = [

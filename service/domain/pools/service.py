@@ -20,13 +20,36 @@ SPLITS = ("train", "eval")
 _ID_CHUNK = 500
 
 
-def start(session: Session, project: Project, *, domain: str, split: str, filename: str) -> Pool:
+def check_hidden_labels(domain: str, split: str, hidden_labels: bool) -> None:
+    """Hidden labels (the simulation's oracle) exist only for the target train pool."""
+    if hidden_labels and (domain, split) != ("target", "train"):
+        raise BadInput(
+            f"hidden_labels is only for target/train pools (the pool simulation mode labels), "
+            f"not {domain}/{split}: source and eval pools are labeled openly"
+        )
+
+
+def start(
+    session: Session,
+    project: Project,
+    *,
+    domain: str,
+    split: str,
+    filename: str,
+    labels_hidden: bool = False,
+) -> Pool:
     if domain not in DOMAINS:
         raise BadInput(f"domain must be one of {DOMAINS}, got {domain!r}")
     if split not in SPLITS:
         raise BadInput(f"split must be one of {SPLITS}, got {split!r}")
+    check_hidden_labels(domain, split, labels_hidden)
     pool = Pool(
-        project_id=project.id, domain=domain, split=split, filename=filename[:255], status="importing"
+        project_id=project.id,
+        domain=domain,
+        split=split,
+        filename=filename[:255],
+        status="importing",
+        labels_hidden=labels_hidden,
     )
     session.add(pool)
     session.flush()
@@ -48,11 +71,22 @@ def get(session: Session, pool_id: int) -> Pool:
     return pool
 
 
-def import_parsed(session: Session, store: BlobStore, pool: Pool, parsed: ParsedPool) -> Pool:
-    """Store the canonical array and one item per row; refuses ids already in the project."""
+def import_parsed(
+    session: Session, store: BlobStore, pool: Pool, parsed: ParsedPool, *, hidden_labels: bool = False
+) -> Pool:
+    """Store the canonical array and one item per row; refuses ids already in the project.
+
+    ``hidden_labels``: ``y`` goes to ``items.hidden_label`` only (the simulation's oracle) and the
+    items stay unlabeled, so rounds and training never see it.
+    """
     needs_labels = pool.domain == "source" or pool.split == "eval"
     if needs_labels and parsed.y is None:
         raise InvalidPool(f"a {pool.domain}/{pool.split} pool must carry labels ('y')")
+    check_hidden_labels(pool.domain, pool.split, hidden_labels)
+    if hidden_labels and parsed.y is None:
+        raise InvalidPool("hidden_labels=true needs labels ('y') in the upload: they are the hidden truth")
+    pool.labels_hidden = hidden_labels
+    visible = None if hidden_labels else parsed.y
     _refuse_existing_ids(session, pool.project_id, parsed.ids)
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
@@ -66,15 +100,16 @@ def import_parsed(session: Session, store: BlobStore, pool: Pool, parsed: Parsed
             "external_id": ext,
             "domain": pool.domain,
             "split": pool.split,
-            "label": None if parsed.y is None else int(parsed.y[i]),
-            "label_source": None if parsed.y is None else "upload",
-            "labeled_at": None if parsed.y is None else now,
+            "label": None if visible is None else int(visible[i]),
+            "label_source": None if visible is None else "upload",
+            "labeled_at": None if visible is None else now,
+            "hidden_label": int(parsed.y[i]) if hidden_labels and parsed.y is not None else None,
         }
         for i, ext in enumerate(parsed.ids)
     ]
     session.execute(insert(Item), rows)
     pool.n_items = len(rows)
-    pool.n_labeled = 0 if parsed.y is None else len(rows)
+    pool.n_labeled = 0 if visible is None else len(rows)
     pool.status = "ready"
     session.flush()
     return pool

@@ -1,0 +1,193 @@
+"""labelq.simulate: simulated active learning against the hidden labels of the target train pool.
+
+Thin: rows -> tensors, the start checkpoint -> a network, every (run x seed) through
+models.simulation, then the curves and a PNG plot. It writes only its job row and the plot blob:
+no labels, no rounds, no checkpoints, no budget.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from celery import shared_task
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.acquisition import get_strategy
+from models.device import pick_device
+from models.simulation import Summary, plot, simulate, summarize
+from models.train import TrainConfig
+from service import queue
+from service.db.engine import session_scope
+from service.db.tables import Item
+from service.domain import checkpoints, jobs, simulations
+from service.errors import Conflict
+from service.settings import get_settings
+from service.storage import BlobStore, get_store
+from workers.data import gather, labeled_rows, pool_blobs
+from workers.models_io import CheckpointRef, load, restore_objective_state
+from workers.runtime import Progress, run_job
+from workers.tasks.training import UNLABELED_OBJECTIVES, _objective
+
+
+class RunSpec(BaseModel):
+    strategy: str
+    params: dict[str, Any] = {}
+    objective: str
+    objective_params: dict[str, Any] = {}
+
+
+class Simulate(BaseModel):
+    job_id: int
+    runs: list[RunSpec]
+    schedule: list[int]
+    seeds: list[int]
+    checkpoint_id: int | None = None
+    config: dict[str, Any] = {}
+
+
+@dataclass
+class SimulationData:
+    source: tuple[torch.Tensor, torch.Tensor] | None
+    target_x: torch.Tensor
+    hidden: torch.Tensor
+    eval: tuple[torch.Tensor, torch.Tensor]
+
+
+def _labeled(
+    session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
+) -> tuple[torch.Tensor, torch.Tensor] | None:
+    _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
+    if not rows:
+        return None
+    return gather(store, blobs, rows), torch.tensor(labels, dtype=torch.long)
+
+
+def load_simulation_data(session: Session, store: BlobStore, project_id: int) -> SimulationData:
+    """Source train (labeled), the hidden-label target train items by item id, target eval."""
+    blobs = pool_blobs(session, project_id)
+    hidden = session.execute(
+        select(Item.pool_id, Item.row, Item.hidden_label)
+        .where(
+            Item.project_id == project_id,
+            Item.domain == "target",
+            Item.split == "train",
+            Item.hidden_label.is_not(None),
+        )
+        .order_by(Item.id)
+    ).all()
+    if not hidden:
+        raise Conflict("the project has no target train items with hidden labels")
+    evaluation = _labeled(session, store, blobs, project_id, "target", "eval")
+    if evaluation is None:
+        raise Conflict("the project has no labeled target eval split to measure accuracy on")
+    return SimulationData(
+        source=_labeled(session, store, blobs, project_id, "source", "train"),
+        target_x=gather(store, blobs, [(p, r) for p, r, _ in hidden]),
+        hidden=torch.tensor([int(y) for _, _, y in hidden], dtype=torch.long),
+        eval=evaluation,
+    )
+
+
+def run_result(spec: RunSpec, summary: Summary) -> dict[str, Any]:
+    return {
+        "strategy": spec.strategy,
+        "params": spec.params,
+        "objective": spec.objective,
+        "objective_params": spec.objective_params,
+        "curve": {
+            "labels": summary.labels,
+            "mean": summary.mean,
+            "std": summary.std,
+            "per_seed": summary.per_seed,
+        },
+        "auc": summary.auc,
+        "auc_std": summary.auc_std,
+        "per_seed_auc": summary.per_seed_auc,
+        "final_accuracy": summary.mean[-1],
+        "final_accuracy_std": summary.std[-1],
+    }
+
+
+def _legend(runs: list[RunSpec], i: int) -> str:
+    """'strategy + objective', numbered when two runs share both names (different params)."""
+    name = f"{runs[i].strategy} + {runs[i].objective}"
+    same = sum(1 for r in runs if (r.strategy, r.objective) == (runs[i].strategy, runs[i].objective))
+    return f"{name} #{i + 1}" if same > 1 else name
+
+
+@shared_task(name=queue.SIMULATE, time_limit=24 * 3600, soft_time_limit=24 * 3600 - 60)
+def simulate_task(payload: dict[str, Any], **_: Any) -> None:
+    p = Simulate.model_validate(payload)
+    store, device = get_store(), pick_device(get_settings().device)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        progress(0.0, message="loading data", force=True)
+        with session_scope() as s:
+            project_id = jobs.get(s, p.job_id).project_id
+            assert project_id is not None
+            ckpt = checkpoints.resolve_ready(s, project_id, p.checkpoint_id)
+            parent = checkpoints.get(s, ckpt.parent_id) if ckpt.parent_id else None
+            ref = CheckpointRef.of(ckpt)
+            parent_ref = CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None
+            data = load_simulation_data(s, store, project_id)
+        start = load(store, ref, device)
+        needs_previous = any(get_strategy(r.strategy).needs_previous for r in p.runs)
+        previous = load(store, parent_ref, device) if needs_previous and parent_ref else None
+        config = TrainConfig(**p.config)
+        total = len(p.runs) * len(p.seeds)
+        results, named = [], []
+        for i, spec in enumerate(p.runs):
+            factory = lambda spec=spec: _objective(spec.objective, spec.objective_params, start)  # noqa: E731
+            probe = factory()
+            state = probe.state_dict() if restore_objective_state(store, ref, spec.objective, probe) else None
+            curves = []
+            for j, seed in enumerate(p.seeds):
+                k = i * len(p.seeds) + j
+                name = f"{spec.strategy} + {spec.objective}, seed {seed} (run {k + 1}/{total})"
+
+                def report(fraction: float, message: str, k: int = k, name: str = name) -> None:
+                    progress(0.97 * (k + fraction) / total, message=f"{name}: {message}")
+
+                curves.append(
+                    simulate(
+                        start,
+                        source=data.source,
+                        target_x=data.target_x,
+                        hidden_labels=data.hidden,
+                        eval_set=data.eval,
+                        strategy=spec.strategy,
+                        params=spec.params,
+                        objective=factory,
+                        schedule=p.schedule,
+                        config=config,
+                        seed=seed,
+                        device=device,
+                        with_unlabeled=spec.objective in UNLABELED_OBJECTIVES,
+                        previous_network=previous,
+                        objective_state=state,
+                        progress=report,
+                    )
+                )
+            summary = summarize(curves)
+            results.append(run_result(spec, summary))
+            named.append((_legend(p.runs, i), summary))
+        progress(0.98, message="plotting", force=True)
+        buf = io.BytesIO()
+        plot(named, buf, title=f"simulation: {len(data.hidden)} pool items, seeds {p.seeds}")
+        key = store.write_bytes(simulations.plot_key(p.job_id), buf.getvalue())
+        return {
+            "runs": results,
+            "plot": key,
+            "schedule": p.schedule,
+            "seeds": p.seeds,
+            "checkpoint_id": ref.id,
+            "pool_size": len(data.hidden),
+            "eval_items": len(data.eval[1]),
+        }
+
+    run_job(p.job_id, work)
