@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -68,8 +69,13 @@ def restore_objective_state(store: BlobStore, ref: CheckpointRef, name: str, obj
 
 
 def cached_outputs(
-    store: BlobStore, ref: CheckpointRef, pool_id: int, x_loader, model_loader, progress=None
-) -> PoolOutputs:  # type: ignore[no-untyped-def]
+    store: BlobStore,
+    ref: CheckpointRef,
+    pool_id: int,
+    x_loader: Callable[[], torch.Tensor],
+    model_loader: Callable[[], nn.Module],
+    progress: Callable[[int, int], None] | None = None,
+) -> PoolOutputs:
     """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob."""
     key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.pt"
     if store.exists(key):

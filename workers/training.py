@@ -84,8 +84,6 @@ def evaluate(model: nn.Module, data: TrainingData, num_classes: int) -> dict[str
         src = predict(model, data.source[0][:SOURCE_SAMPLE])
         metrics["source_accuracy"] = accuracy(src.logits, data.source[1][:SOURCE_SAMPLE])
         metrics["free_energy_source"] = mean_free_energy(src.logits)
-    if "free_energy_target" in metrics and "free_energy_source" in metrics:
-        metrics["free_energy_gap"] = float(metrics["free_energy_target"]) - float(
-            metrics["free_energy_source"]
-        )  # type: ignore[arg-type]
+    if data.eval is not None and data.source is not None:
+        metrics["free_energy_gap"] = mean_free_energy(out.logits) - mean_free_energy(src.logits)
     return metrics

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from service.api.deps import Caller, Db
 from service.api.schemas import ErrorOut, JobOut
 from service.api.views import job_out
+from service.db.tables import Job
 from service.domain import jobs
+from service.domain.auth import Principal
 
 router = APIRouter(tags=["jobs"])
 
 
-def _visible(db, job_id: int, caller):  # type: ignore[no-untyped-def]
+def _visible(db: Session, job_id: int, caller: Principal) -> Job:
     job = jobs.get(db, job_id)
     if job.project_id is None:
         caller.require_admin()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from service.api.deps import Caller, Db
@@ -57,7 +59,7 @@ def query_batch(body: QueryBatchIn, caller: Caller, response: Response) -> Round
         return round_out(s, rnd)
 
 
-def _validate(strategy: str, params: dict) -> dict:  # type: ignore[type-arg]
+def _validate(strategy: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
         return STRATEGIES[strategy].validate(params)
     except Exception as exc:

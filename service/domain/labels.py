@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.metadata import utcnow
-from service.db.tables import Annotation, Item, Pool, RoundSelection
+from service.db.tables import Annotation, Item, Pool, Project, RoundSelection
 from service.domain import rounds
 from service.domain.locking import lock_project
 from service.errors import BadInput, BudgetExhausted, Conflict, LabelConflict, NotFound
@@ -113,7 +113,16 @@ def submit(
     return _apply(session, project, unique, wanted, cost, round_id, annotator, len(conflicts))
 
 
-def _apply(session, project, unique, wanted, cost, round_id, annotator, n_overwritten) -> LabelSummary:  # type: ignore[no-untyped-def]
+def _apply(
+    session: Session,
+    project: Project,
+    unique: dict[int, Item],
+    wanted: dict[int, int],
+    cost: int,
+    round_id: int | None,
+    annotator: str | None,
+    n_overwritten: int,
+) -> LabelSummary:
     now = utcnow()
     accepted = unchanged = 0
     touched_pools: dict[int, int] = {}

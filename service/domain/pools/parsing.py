@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +91,8 @@ def _check_ids(ids: np.ndarray | None, n: int, prefix: str) -> list[str]:
     out = [str(v) for v in ids.tolist()]
     if any(not v or len(v) > MAX_ID_LENGTH for v in out):
         raise InvalidPool(f"every id must be 1..{MAX_ID_LENGTH} characters")
-    seen: set[str] = set()
-    dupes = [v for v in out if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
-    if dupes:
-        raise InvalidPool(f"duplicate external ids within the upload: {sorted(set(dupes))[:5]}")
+    if len(set(out)) != len(out):
+        counts = Counter(out)
+        dupes = sorted(v for v, n in counts.items() if n > 1)
+        raise InvalidPool(f"duplicate external ids within the upload: {dupes[:5]}")
     return out
