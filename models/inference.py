@@ -66,20 +66,27 @@ def _forward_batches(
     device: torch.device,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[Tensor, Tensor]:
-    """[N, ...] -> (logits [N, C], features [N, D]) float32 CPU, one forward per batch."""
+    """[N, ...] -> (logits [N, C], features [N, D]) float32 CPU, one forward per batch.
+
+    The outputs are allocated once, after the first batch tells C and D, and every batch is
+    copied into its rows: peak memory is the outputs plus one batch (no list, no concatenation).
+    """
     total = int(x.shape[0])
-    logits: list[Tensor] = []
-    features: list[Tensor] = []
-    for start in range(0, total, batch_size):
-        xb = as_float_input(x[start : start + batch_size].to(device, non_blocking=True))
-        z, h = split_outputs(model(xb))
-        logits.append(z.float().cpu())
-        features.append(h.float().cpu())
-        if progress is not None:
-            progress(min(start + batch_size, total), total)
     if total == 0:
         return _empty_outputs(model, x, device)
-    return torch.cat(logits), torch.cat(features)
+    logits = features = None
+    for start in range(0, total, batch_size):
+        stop = min(start + batch_size, total)
+        z, h = split_outputs(model(as_float_input(x[start:stop].to(device, non_blocking=True))))
+        if logits is None or features is None:
+            logits = torch.empty(total, z.shape[1], dtype=torch.float32)
+            features = torch.empty(total, h.shape[1], dtype=torch.float32)
+        logits[start:stop].copy_(z)
+        features[start:stop].copy_(h)
+        if progress is not None:
+            progress(stop, total)
+    assert logits is not None and features is not None
+    return logits, features
 
 
 def _empty_outputs(model: nn.Module, x: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:

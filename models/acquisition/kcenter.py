@@ -65,8 +65,7 @@ def kcenter_greedy(
     for t in range(k):
         i = first if (t == 0 and not has_initial) else int(torch.argmax(min_d2).item())
         picks[t], dist2[t] = i, min_d2[i]
-        new = sqdist_to_one(points, i)
-        min_d2 = torch.minimum(min_d2, new)
+        torch.minimum(min_d2, sqdist_to_one(points, i), out=min_d2)
         min_d2[i] = -torch.inf  # never picked twice, even among exact duplicates
         ticker.tick(t + 1)
     if k > 0 and not has_initial:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -71,7 +72,16 @@ def kron_sqdist(p: KronPoints, q: KronPoints) -> Tensor:
 
 
 def sqdist_to_one(points: KronPoints, i: int) -> Tensor:
-    """[N] squared distances of every point to point ``i`` (two mat-vecs, O(N) memory)."""
+    """[N] squared distances of every point to point ``i`` (two mat-vecs, O(N) memory).
+
+    This is the one pass over the pool each k-center step makes. On CPU it runs in numpy: on the
+    2-core CI machine torch's sgemv read the pool at 15 GB/s, numpy's BLAS at 61 GB/s, and
+    torch's threaded element-wise ops stall when the cores are shared (benchmarks/README.md).
+    """
+    if points.a.device.type == "cpu" and not points.a.requires_grad and not points.b.requires_grad:
+        a, b, sq = points.a.numpy(), points.b.numpy(), points.sqnorms().numpy()
+        d2 = sq + sq[i] - 2.0 * ((a @ a[i]) * (b @ b[i]))
+        return torch.from_numpy(np.maximum(d2, 0.0, out=d2))
     cross = (points.a @ points.a[i]) * (points.b @ points.b[i])
     return (points.sqnorms() + points.sqnorms()[i] - 2.0 * cross).clamp_min_(0.0)
 
