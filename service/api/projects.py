@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from service.api.deps import Caller, Db
 from service.api.schemas import (
@@ -17,10 +16,10 @@ from service.api.schemas import (
     ProjectCreatedOut,
     ProjectIn,
     ProjectOut,
+    RoundMetricsRow,
 )
 from service.api.views import project_out
-from service.db.tables import Checkpoint, Round
-from service.domain import auth, projects
+from service.domain import auth, metrics, projects
 from service.domain.pools import service as pools
 
 router = APIRouter(tags=["projects"])
@@ -77,16 +76,13 @@ def list_items(
 
 @router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
 def project_metrics(project_id: int, db: Db, caller: Caller) -> MetricsOut:
-    """Per checkpoint version: labels it was trained with and its eval-split metrics."""
+    """Per round: strategy, selection size and score range, labels received, and the eval
+    accuracy of its checkpoint. Per checkpoint version: target labels it was trained with and its
+    eval-split metrics (accuracy, per-class accuracy, free-energy gap)."""
     caller.check_project(project_id)
     project = projects.get(db, project_id)
-    ckpts = db.execute(
-        select(Checkpoint)
-        .where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
-        .order_by(Checkpoint.version)
-    ).scalars()
-    n_rounds = db.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one()
-    rows = [
+    round_rows = [RoundMetricsRow(**r.__dict__) for r in metrics.rounds(db, project_id)]
+    ckpt_rows = [
         MetricsRow(
             checkpoint_id=c.id,
             version=c.version,
@@ -95,12 +91,13 @@ def project_metrics(project_id: int, db: Db, caller: Caller) -> MetricsOut:
             metrics=c.metrics or {},
             created_at=c.created_at,
         )
-        for c in ckpts
+        for c in metrics.checkpoints(db, project_id)
     ]
     return MetricsOut(
         project_id=project_id,
         budget=project.budget,
         budget_spent=project.budget_spent,
-        rounds=n_rounds,
-        checkpoints=rows,
+        rounds=len(round_rows),
+        round_stats=round_rows,
+        checkpoints=ckpt_rows,
     )

@@ -269,9 +269,26 @@ class MetricsRow(BaseModel):
     created_at: datetime
 
 
+class RoundMetricsRow(BaseModel):
+    round_id: int
+    number: int
+    status: str
+    strategy: str
+    budget: int
+    selected: int
+    labeled: int = Field(description="selected items that carry a label now")
+    score_mean: float | None
+    score_min: float | None
+    score_max: float | None
+    checkpoint_id: int
+    checkpoint_version: int
+    eval_accuracy: float | None = Field(description="eval accuracy of the checkpoint the round scored with")
+
+
 class MetricsOut(BaseModel):
     project_id: int
     budget: int
     budget_spent: int
     rounds: int
+    round_stats: list[RoundMetricsRow]
     checkpoints: list[MetricsRow]

@@ -176,3 +176,21 @@ def test_round_without_checkpoint_is_409(stack: Stack) -> None:
     upload_pool(stack, project["id"], key, domain="target", labeled=False)
     res = query(stack, project["id"], key, 2)
     assert res.status_code == 409 and "checkpoint" in res.json()["detail"]
+
+
+def test_metrics_show_each_round(stack: Stack) -> None:
+    pid, key, ckpt_id = ready_project(stack, budget=8)
+    rnd = query(stack, pid, key, 3).json()
+    _labels(stack, pid, key, [(rnd["selections"][0]["external_id"], 1)], round_id=rnd["id"])
+    second = query(stack, pid, key, 2, strategy="margin").json()
+    stats = stack.client.get(f"/projects/{pid}/metrics", headers=key).json()["round_stats"]
+    assert [(r["number"], r["strategy"], r["selected"], r["labeled"]) for r in stats] == [
+        (1, "entropy", 3, 1),
+        (2, "margin", 2, 0),
+    ]
+    scores = [s["score"] for s in rnd["selections"]]
+    first = stats[0]
+    assert (first["score_min"], first["score_max"]) == (min(scores), max(scores))
+    assert abs(first["score_mean"] - sum(scores) / 3) < 1e-9
+    assert first["checkpoint_id"] == ckpt_id and first["checkpoint_version"] == 1
+    assert stats[1]["round_id"] == second["id"] and stats[1]["status"] == "ready"
