@@ -11,11 +11,13 @@ from torch import nn
 
 from models.evaluate import accuracy, mean_free_energy, per_class_accuracy
 from models.inference import predict
+from models.objectives import Objective, build_objective
 from service.db.tables import Item
 from service.storage import BlobStore
 from workers.data import gather, labeled_rows, pool_blobs
 
 SOURCE_SAMPLE = 2000  # source items used for the free-energy gap
+UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlabeled target items
 
 
 @dataclass
@@ -27,7 +29,7 @@ class TrainingData:
     n_target_labels: int
 
 
-def _labeled(
+def labeled_tensors(
     session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
 ) -> tuple[torch.Tensor, torch.Tensor] | None:
     _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
@@ -40,7 +42,7 @@ def load_training_data(
     session: Session, store: BlobStore, project_id: int, *, with_unlabeled: bool
 ) -> TrainingData:
     blobs = pool_blobs(session, project_id)
-    target_labeled = _labeled(session, store, blobs, project_id, "target", "train")
+    target_labeled = labeled_tensors(session, store, blobs, project_id, "target", "train")
     unlabeled = None
     if with_unlabeled:
         rows = session.execute(
@@ -63,10 +65,10 @@ def load_training_data(
         )
     ).scalar_one()
     return TrainingData(
-        source=_labeled(session, store, blobs, project_id, "source", "train"),
+        source=labeled_tensors(session, store, blobs, project_id, "source", "train"),
         target_labeled=target_labeled,
         target_unlabeled=unlabeled,
-        eval=_labeled(session, store, blobs, project_id, "target", "eval"),
+        eval=labeled_tensors(session, store, blobs, project_id, "target", "eval"),
         n_target_labels=n_labels,
     )
 
@@ -87,3 +89,11 @@ def evaluate(model: nn.Module, data: TrainingData, num_classes: int) -> dict[str
     if data.eval is not None and data.source is not None:
         metrics["free_energy_gap"] = mean_free_energy(out.logits) - mean_free_energy(src.logits)
     return metrics
+
+
+def training_objective(name: str, params: dict[str, object], model: nn.Module) -> Objective:
+    """Build the objective; a domain discriminator (dann, gh/ghpp aligning with dann) is sized
+    from the network's feature dimension."""
+    uses_dann = name == "dann" or (name in ("gh", "ghpp") and params.get("align", "dann") == "dann")
+    extra = {"feature_dim": int(model.feature_dim)} if uses_dann else {}  # type: ignore[arg-type]
+    return build_objective(name, **params, **extra)

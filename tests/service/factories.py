@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import httpx
 import numpy as np
 import torch
 
@@ -114,3 +115,20 @@ def ready_project(stack: Stack, *, budget: int = 10, n_target: int = 12) -> tupl
 def query(stack: Stack, pid: int, key: dict[str, str], budget: int, **extra: Any) -> Any:
     body = {"project_id": pid, "budget": budget, "strategy": "entropy", "wait_seconds": 30, **extra}
     return stack.client.post("/query-batch", json=body, headers=key)
+
+
+class _ViaTestClient(httpx.BaseTransport):
+    """An httpx transport that answers through the stack's TestClient (whichever httpx it uses)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        res = self.stack.client.request(
+            request.method, str(request.url), headers=dict(request.headers), content=request.read()
+        )
+        return httpx.Response(res.status_code, headers=dict(res.headers), content=res.content)
+
+
+def via_test_client(stack: Stack) -> httpx.BaseTransport:
+    return _ViaTestClient(stack)

@@ -20,6 +20,7 @@ from tests.service.factories import (
     tiny_arrays,
     upload_checkpoint,
     upload_pool,
+    via_test_client,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -158,7 +159,7 @@ def test_cli_simulation_over_http(stack: Stack, tmp_path) -> None:  # type: igno
     lines: list[str] = []
     out = tmp_path / "curve.png"
     client = LabelqClient(
-        "http://testserver", key["Authorization"].split()[1], transport=stack.client._transport
+        "http://testserver", key["Authorization"].split()[1], transport=via_test_client(stack)
     )
     with client:
         answer = run_simulation(

@@ -28,10 +28,10 @@ from service.domain import checkpoints, jobs, simulations
 from service.errors import Conflict
 from service.settings import get_settings
 from service.storage import BlobStore, get_store
-from workers.data import gather, labeled_rows, pool_blobs
+from workers.data import gather, pool_blobs
 from workers.models_io import CheckpointRef, load, restore_objective_state
 from workers.runtime import Progress, run_job
-from workers.tasks.training import UNLABELED_OBJECTIVES, _objective
+from workers.training import UNLABELED_OBJECTIVES, labeled_tensors, training_objective
 
 
 class RunSpec(BaseModel):
@@ -58,15 +58,6 @@ class SimulationData:
     eval: tuple[torch.Tensor, torch.Tensor]
 
 
-def _labeled(
-    session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
-) -> tuple[torch.Tensor, torch.Tensor] | None:
-    _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
-    if not rows:
-        return None
-    return gather(store, blobs, rows), torch.tensor(labels, dtype=torch.long)
-
-
 def load_simulation_data(session: Session, store: BlobStore, project_id: int) -> SimulationData:
     """Source train (labeled), the hidden-label target train items by item id, target eval."""
     blobs = pool_blobs(session, project_id)
@@ -82,11 +73,11 @@ def load_simulation_data(session: Session, store: BlobStore, project_id: int) ->
     ).all()
     if not hidden:
         raise Conflict("the project has no target train items with hidden labels")
-    evaluation = _labeled(session, store, blobs, project_id, "target", "eval")
+    evaluation = labeled_tensors(session, store, blobs, project_id, "target", "eval")
     if evaluation is None:
         raise Conflict("the project has no labeled target eval split to measure accuracy on")
     return SimulationData(
-        source=_labeled(session, store, blobs, project_id, "source", "train"),
+        source=labeled_tensors(session, store, blobs, project_id, "source", "train"),
         target_x=gather(store, blobs, [(p, r) for p, r, _ in hidden]),
         hidden=torch.tensor([int(y) for _, _, y in hidden], dtype=torch.long),
         eval=evaluation,
@@ -142,7 +133,7 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
         total = len(p.runs) * len(p.seeds)
         results, named = [], []
         for i, spec in enumerate(p.runs):
-            factory = lambda spec=spec: _objective(spec.objective, spec.objective_params, start)  # noqa: E731
+            factory = lambda spec=spec: training_objective(spec.objective, spec.objective_params, start)  # noqa: E731
             probe = factory()
             state = probe.state_dict() if restore_objective_state(store, ref, spec.objective, probe) else None
             curves = []

@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from models.checkpoint import CheckpointError
 from models.device import pick_device
 from models.networks import build_network
-from models.objectives import build_objective
 from models.train import TrainConfig, fit
 from service import queue
 from service.db.engine import session_scope
@@ -26,9 +25,7 @@ from workers.models_io import (
     save_weights,
 )
 from workers.runtime import Cancelled, Progress, run_job
-from workers.training import evaluate, load_training_data
-
-UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}
+from workers.training import UNLABELED_OBJECTIVES, evaluate, load_training_data, training_objective
 
 
 class Train(BaseModel):
@@ -63,7 +60,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             model = load(store, ref, device) if ref else build_network(arch, **args).to(device)
         except (CheckpointError, TypeError, ValueError) as exc:
             raise BadInput(f"cannot build the network: {exc}") from exc
-        objective = _objective(p.objective, p.params, model)
+        objective = training_objective(p.objective, p.params, model)
         resumed = ref is not None and restore_objective_state(store, ref, p.objective, objective)
         result = fit(
             model,
@@ -118,14 +115,6 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         }
 
     run_job(p.job_id, work)
-
-
-def _objective(name: str, params: dict[str, Any], model: Any) -> Any:
-    """Build the objective; a domain discriminator (dann, gh/ghpp aligning with dann) is sized
-    from the network's feature dimension."""
-    uses_dann = name == "dann" or (name in ("gh", "ghpp") and params.get("align", "dann") == "dann")
-    extra = {"feature_dim": int(model.feature_dim)} if uses_dann else {}
-    return build_objective(name, **params, **extra)
 
 
 def _job_project(session: Any, job_id: int) -> int:
