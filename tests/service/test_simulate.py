@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from service.cli import run_simulation
 from service.db.engine import session_scope
 from service.db.tables import Annotation, Checkpoint, Item, Round
 from service.demo.client import LabelqClient
+from service.demo.simulation import run_simulation
 from tests.service.conftest import Stack
 from tests.service.factories import (
     make_project,
