@@ -1,0 +1,263 @@
+"""Goal 3: scoring throughput against a bare forward loop, and full-network gradnorm cost.
+
+Single-pass strategies. Baseline = a bare loop `with torch.no_grad(): for xb in x.split(256):
+model(xb)` (eval mode) over the pool. labelq = `models.inference.predict(model, x, batch_size=256)`
+(the same forwards plus collecting logits and features) followed by the strategy on the outputs:
+entropy, margin, eada (`get_strategy(name).fn(ctx, 1000)`), and the BADGE gradient embedding
+(`badge_embedding(logits, features)` and its norms: BADGE's single pass; its k-means++ is timed in
+goal 1). Ratio = bare time / labelq time (= labelq throughput / bare throughput); goal >= 0.9.
+
+Full gradnorm. labelq = `get_strategy("expected_gradnorm").fn(ctx, 100, scope="full")` with
+ctx.model and ctx.inputs (per-sample gradients by torch.func vmap; the pool outputs it also needs
+are computed before the clock starts). Baselines, same loss (entropy of the softmax), eval mode:
+(A) a per-sample loop of forward + backward with batch size 1 -- the goal's definition, goal:
+gradnorm <= 3x (A); (B) batched forward + backward (256 per batch, one backward of the summed
+loss) -- reported too, it is the cheapest possible pass but gives no per-sample gradients.
+
+Networks: `build_network("lenet", num_classes=10)` and `build_network("mlp", input_shape=[1, 28,
+28], num_classes=10)` (hidden [256]) on random 28x28 float32 inputs. Each repeat times the
+baseline and every labelq variant back to back; per-repeat ratios, median over repeats.
+
+    .venv/bin/python benchmarks/scoring_throughput.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import common
+import torch
+
+sys.path.insert(0, str(common.REPO_DIR))
+from models.acquisition import AcquisitionContext, PoolOutputs, get_strategy  # noqa: E402
+from models.acquisition.embeddings import badge_embedding  # noqa: E402
+from models.inference import predict  # noqa: E402
+from models.networks import build_network  # noqa: E402
+
+BATCH = 256
+NETWORKS = {  # name -> (kwargs, pool size for throughput, pool size for gradnorm)
+    "lenet": ({"num_classes": 10}, 10_000, 2_000),
+    "mlp": ({"input_shape": [1, 28, 28], "num_classes": 10}, 200_000, 20_000),
+}
+SINGLE_PASS = ("predict only", "entropy", "margin", "eada", "badge embedding")
+# Prototype of a change proposed for models/inference.py (NOT labelq code; see README): a predict
+# that keeps only the logits, for the strategies that read nothing else (entropy, margin, eada).
+PROTOTYPES = ("proto: logits-only predict + entropy",)
+
+
+@torch.no_grad()
+def predict_prototype(model: torch.nn.Module, x: torch.Tensor, keep_features: bool) -> tuple:
+    """models.inference._forward_batches (outputs allocated once, filled batch by batch), optionally
+    without keeping the features at all."""
+    from models.inference import as_float_input, split_outputs
+
+    logits = features = None
+    for start in range(0, len(x), BATCH):
+        z, h = split_outputs(model(as_float_input(x[start : start + BATCH])))
+        if logits is None:
+            logits = torch.empty(len(x), z.shape[1])
+            features = torch.empty(len(x), h.shape[1]) if keep_features else None
+        logits[start : start + len(z)] = z
+        if features is not None:
+            features[start : start + len(h)] = h
+    return logits, features
+
+
+def clock(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def entropy_loss(model: torch.nn.Module, xb: torch.Tensor) -> torch.Tensor:
+    logp = torch.log_softmax(model(xb)[0], dim=1)
+    return -(logp.exp() * logp).sum()
+
+
+def throughput(model: torch.nn.Module, x: torch.Tensor, repeats: int) -> dict:
+    def bare():
+        with torch.no_grad():
+            for xb in x.split(BATCH):
+                model(xb)
+
+    def pipeline(name: str):
+        if name.startswith("proto"):
+            logits, _ = predict_prototype(model, x, keep_features="logits-only" not in name)
+            if "entropy" in name:
+                out = PoolOutputs(logits, logits.new_empty(len(logits), 0))
+                ctx = AcquisitionContext(unlabeled=out, generator=torch.Generator().manual_seed(0))
+                get_strategy("entropy").fn(ctx, 1000)
+            return
+        out = predict(model, x, batch_size=BATCH)
+        if name == "badge embedding":
+            badge_embedding(out.logits, out.features).sqnorms().sqrt()
+        elif name != "predict only":
+            ctx = AcquisitionContext(
+                unlabeled=out, generator=torch.Generator().manual_seed(0), n_total=len(x)
+            )
+            get_strategy(name).fn(ctx, 1000)
+
+    bare()
+    variants = SINGLE_PASS + PROTOTYPES
+    for name in variants:  # warm-up
+        pipeline(name)
+    reps = []
+    for _ in range(repeats):
+        rec = {"bare": clock(bare)}
+        for name in variants:
+            rec[name] = clock(lambda name=name: pipeline(name))
+        reps.append(rec)
+    return {
+        "n": len(x),
+        "bare_s": common.median([r["bare"] for r in reps]),
+        "variants": {
+            name: {
+                "s": common.median([r[name] for r in reps]),
+                "ratio": common.median([r["bare"] / r[name] for r in reps]),
+                "ratio_per_repeat": [r["bare"] / r[name] for r in reps],
+            }
+            for name in variants
+        },
+    }
+
+
+def gradnorm_cost(model: torch.nn.Module, x: torch.Tensor, repeats: int) -> dict:
+    ctx = AcquisitionContext(
+        unlabeled=predict(model, x), generator=torch.Generator().manual_seed(0), model=model, inputs=x
+    )
+    strategy = get_strategy("expected_gradnorm").fn
+
+    def per_sample_loop():
+        for i in range(len(x)):
+            model.zero_grad(set_to_none=True)
+            entropy_loss(model, x[i : i + 1]).backward()
+
+    def batched():
+        for xb in x.split(BATCH):
+            model.zero_grad(set_to_none=True)
+            entropy_loss(model, xb).backward()
+
+    def gradnorm():
+        strategy(ctx, 100, scope="full")
+
+    small = AcquisitionContext(
+        unlabeled=predict(model, x[:64]), generator=torch.Generator(), model=model, inputs=x[:64]
+    )
+    strategy(small, 10, scope="full")  # warm-up (torch.func tracing)
+    reps = []
+    for _ in range(repeats):
+        reps.append({"loop": clock(per_sample_loop), "batched": clock(batched), "gradnorm": clock(gradnorm)})
+    model.zero_grad(set_to_none=True)
+    return {
+        "n": len(x),
+        "loop_s": common.median([r["loop"] for r in reps]),
+        "batched_s": common.median([r["batched"] for r in reps]),
+        "gradnorm_s": common.median([r["gradnorm"] for r in reps]),
+        "vs_loop": common.median([r["gradnorm"] / r["loop"] for r in reps]),
+        "vs_batched": common.median([r["gradnorm"] / r["batched"] for r in reps]),
+        "vs_loop_per_repeat": [r["gradnorm"] / r["loop"] for r in reps],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    code_at_start = common.code_version()
+    torch.manual_seed(common.SEED)
+    results = {}
+    for net, (kwargs, n_pool, n_grad) in NETWORKS.items():
+        model = build_network(net, **kwargs).eval()
+        x = torch.rand(n_pool, 1, 28, 28)
+        common.log(f"{net}: throughput on {n_pool} inputs")
+        tp = throughput(model, x, args.repeats)
+        common.log(f"{net}: full gradnorm on {n_grad} inputs")
+        gn = gradnorm_cost(model, x[:n_grad].clone(), args.repeats)
+        results[net] = {"throughput": tp, "gradnorm": gn}
+
+    rows = []
+    for net, r in results.items():
+        tp = r["throughput"]
+        rows.append(
+            [
+                net,
+                f"bare model(x) loop (N={tp['n']:,})",
+                f"{tp['bare_s']:.3f}",
+                f"{tp['n'] / tp['bare_s']:,.0f}",
+                "1.00",
+                "",
+            ]
+        )
+        for name, v in tp["variants"].items():
+            ok = "met" if v["ratio"] >= 0.9 else "**missed**"
+            label = f"predict + {name}" if name != "predict only" else "predict"
+            if name.startswith("proto"):
+                label, ok = f"_{name} (not labelq code)_", ""
+            rows.append([net, label, f"{v['s']:.3f}", f"{tp['n'] / v['s']:,.0f}", f"{v['ratio']:.2f}", ok])
+    table1 = common.markdown_table(
+        [
+            "network",
+            "pipeline",
+            "time (s, median)",
+            "samples/s",
+            "throughput vs bare (median)",
+            "goal >= 0.9x",
+        ],
+        rows,
+    )
+    rows = []
+    for net, r in results.items():
+        g = r["gradnorm"]
+        rows.append(
+            [
+                net,
+                f"{g['n']:,}",
+                f"{g['gradnorm_s']:.2f}",
+                f"{g['loop_s']:.2f}",
+                f"{g['batched_s']:.3f}",
+                f"{g['vs_loop']:.2f}x",
+                "met" if g["vs_loop"] <= 3 else "**missed**",
+                f"{g['vs_batched']:.1f}x",
+            ]
+        )
+    table2 = common.markdown_table(
+        [
+            "network",
+            "pool",
+            "gradnorm scope=full (s)",
+            "(A) per-sample fwd+bwd loop, bs=1 (s)",
+            "(B) batched fwd+bwd, bs=256 (s)",
+            "gradnorm / (A)",
+            "goal <= 3x (A)",
+            "gradnorm / (B)",
+        ],
+        rows,
+    )
+    md = (
+        "### Single-pass scoring throughput\n\n"
+        + table1
+        + "\n\n### scope=full gradnorm cost\n\n"
+        + table2
+        + f"\n\n- {args.repeats} repeats; torch threads {torch.get_num_threads()}; batch size {BATCH}."
+    )
+    summary = {
+        "single_pass_min_ratio": min(
+            v["ratio"]
+            for r in results.values()
+            for name, v in r["throughput"]["variants"].items()
+            if name in SINGLE_PASS
+        ),
+        "gradnorm_vs_loop_max": max(r["gradnorm"]["vs_loop"] for r in results.values()),
+    }
+    common.write_report(
+        "scoring_throughput",
+        "Goal 3: scoring throughput",
+        {"summary": summary, "code_at_start": code_at_start, **results},
+        md,
+    )
+
+
+if __name__ == "__main__":
+    main()
