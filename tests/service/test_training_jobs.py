@@ -111,3 +111,23 @@ def test_concurrent_labels_never_exceed_the_budget(stack: Stack) -> None:
         params={"domain": "target", "split": "train", "labeled": "true"},
     ).json()
     assert labeled["total"] == 5
+
+
+def test_from_scratch_training_is_reproducible_under_a_seed(stack: Stack) -> None:
+    project, key = make_project(stack)
+    upload(stack, project["id"], key, npz_bytes(**tiny_arrays(12, 0, "r-")), domain="source")
+    shas = []
+    for seed in (3, 3, 4):
+        job = _train(
+            stack,
+            project["id"],
+            key,
+            architecture="mlp",
+            arch_args={"hidden": [8]},
+            from_scratch=True,
+            seed=seed,
+        )
+        ckpt = stack.client.get(f"/checkpoints/{job['result']['checkpoint_id']}", headers=key).json()
+        assert ckpt["parent_id"] is None
+        shas.append(ckpt["sha256"])
+    assert shas[0] == shas[1] != shas[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from celery import shared_task
 from pydantic import BaseModel
 
@@ -57,7 +58,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         arch = ref.architecture if ref else p.architecture
         args = ref.arch_args if ref else _scratch_args(p.architecture or "", p.arch_args, n_classes, shape)
         try:
-            model = load(store, ref, device) if ref else build_network(arch, **args).to(device)
+            model = load(store, ref, device) if ref else _seeded_network(arch, args, p.config.get("seed", 0))
         except (CheckpointError, TypeError, ValueError) as exc:
             raise BadInput(f"cannot build the network: {exc}") from exc
         objective = training_objective(p.objective, p.params, model)
@@ -115,6 +116,13 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         }
 
     run_job(p.job_id, work)
+
+
+def _seeded_network(arch: str | None, args: dict[str, Any], seed: int) -> torch.nn.Module:
+    """A from-scratch network whose initial weights depend only on the job's seed."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build_network(arch or "", **args)
 
 
 def _job_project(session: Any, job_id: int) -> int:
