@@ -35,13 +35,19 @@ def clue_weights(logits: Tensor, temperature: float = 1.0) -> Tensor:
     return (-(q * torch.log(q)).sum(dim=1)).clamp_min(0.0)
 
 
+LLOYD_BLOCK = 16384  # rows per block of the weighted sums
+
+
 def lloyd_step(x: Tensor, weights: Tensor, assign: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
     """Weighted means of each cluster; an empty (or zero-weight) cluster keeps its centroid.
 
     x: [N, D], weights: [N], assign: [N] -> (centroids [K, D], cluster weight [K]).
     """
     mass = weights.new_zeros(len(centroids)).index_add_(0, assign, weights)
-    sums = torch.zeros_like(centroids).index_add_(0, assign, x * weights[:, None])
+    sums = torch.zeros_like(centroids)
+    for start in range(0, len(x), LLOYD_BLOCK):  # no weighted copy of the whole pool
+        rows = slice(start, start + LLOYD_BLOCK)
+        sums.index_add_(0, assign[rows], x[rows] * weights[rows, None])
     keep = mass <= 0
     new = torch.where(keep[:, None], centroids, sums / mass.clamp_min(torch.finfo(mass.dtype).tiny)[:, None])
     return new, mass
