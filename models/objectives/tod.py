@@ -175,15 +175,4 @@ def _save_pending_ema(module: TemporalConsistency, state_dict: dict[str, Any], p
             state_dict[f"{prefix}ema.{key}"] = value.detach()
 
 
-@register_objective("tod")
-def build_tod(
-    lam: float = 0.05,
-    alpha: float = 0.999,
-    mode: str = "paper",
-    space: str = "softmax",
-    source_weight: float = 1.0,
-    target_weight: float = 1.0,
-) -> TemporalConsistency:
-    return TemporalConsistency(
-        lam=lam, alpha=alpha, mode=mode, space=space, source_weight=source_weight, target_weight=target_weight
-    )
+register_objective("tod")(TemporalConsistency)

@@ -17,10 +17,7 @@ router = APIRouter(tags=["jobs"])
 
 def _visible(db: Session, job_id: int, caller: Principal) -> Job:
     job = jobs.get(db, job_id)
-    if job.project_id is None:
-        caller.require_admin()
-    else:
-        caller.check_project(job.project_id)
+    caller.check_owner(job.project_id)
     return job
 
 

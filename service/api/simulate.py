@@ -124,10 +124,7 @@ def simulation_out(job: Job) -> SimulationOut:
 
 def _visible(db: Db, job_id: int, caller: Caller) -> Job:
     job = simulations.get(db, job_id)
-    if job.project_id is None:
-        caller.require_admin()
-    else:
-        caller.check_project(job.project_id)
+    caller.check_owner(job.project_id)
     return job
 
 

@@ -23,6 +23,13 @@ class Principal:
         if not self.admin and self.project_id != project_id:
             raise Forbidden("this API key does not give access to that project")
 
+    def check_owner(self, project_id: int | None) -> None:
+        """Rows of a project need that project's key; rows of no project need the admin key."""
+        if project_id is None:
+            self.require_admin()
+        else:
+            self.check_project(project_id)
+
     def require_admin(self) -> None:
         if not self.admin:
             raise Forbidden("this operation needs the admin key")
