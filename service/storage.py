@@ -63,6 +63,18 @@ class BlobStore:
             path.unlink(missing_ok=True)
 
     @contextmanager
+    def atomic_path(self, key: str) -> Iterator[Path]:
+        """A temporary path beside ``key``; renamed to ``key`` when the block ends without error."""
+        final = self.path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
+        try:
+            yield tmp
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @contextmanager
     def _atomic(self, key: str) -> Iterator[BinaryIO]:
         final = self.path(key)
         final.parent.mkdir(parents=True, exist_ok=True)

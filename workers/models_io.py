@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from models.acquisition import PoolOutputs
@@ -77,12 +78,11 @@ def cached_outputs(
     progress: Callable[[int, int], None] | None = None,
 ) -> PoolOutputs:
     """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob."""
-    key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.pt"
-    if store.exists(key):
-        saved = state_from_bytes(store.read_bytes(key))
+    key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.safetensors"
+    if store.exists(key):  # read straight from the file: no extra in-memory copy of the bytes
+        saved = load_file(store.path(key))
         return PoolOutputs(saved["logits"], saved["features"])
     out = predict(model_loader(), x_loader(), progress=progress)
-    store.write_bytes(
-        key, state_to_bytes({"logits": out.logits.contiguous(), "features": out.features.contiguous()})
-    )
+    with store.atomic_path(key) as tmp:
+        save_file({"logits": out.logits.contiguous(), "features": out.features.contiguous()}, tmp)
     return out
