@@ -261,6 +261,19 @@ def make_experiments(d: Dataset, pool: int) -> list[Experiment]:
                 cost=step_cost * d.short_rounds * 2,
             )
         )
+    if d.key == "mnist_digits":
+        # COD + TOD taken apart: the selection with plain ce, the objective with random selection
+        for i, (strategy, objective) in enumerate((("cod", "ce"), ("random", "tod")), start=1):
+            exps.append(
+                Experiment(
+                    d.key,
+                    f"diag_{i}",
+                    [_run(strategy, objective)],
+                    [f"{strategy}+{objective}"],
+                    [b] * d.rounds,
+                    cost=step_cost * d.rounds * 1.5,
+                )
+            )
     return exps
 
 
@@ -456,7 +469,9 @@ def run_experiment(server: Server, d: Dataset, exp: Experiment, seeds: list[int]
         sim = api.get_simulation(job_id)
         png = api.get_plot(job_id)
     plot_name = None
-    if exp.name != "all" and not exp.name.startswith("check_"):  # one-point and duplicate curves
+    if exp.name != "all" and not exp.name.startswith(
+        ("check_", "diag_")
+    ):  # one-point/duplicate/single curves
         plot_name = f"{exp.dataset}_{exp.name}.png"
         (out / plot_name).write_bytes(_compress_png(png))
     seconds = time.monotonic() - t0
@@ -1136,6 +1151,18 @@ def build_report(results: dict[str, Any], out: Path) -> str:
             L += multi_round_table(
                 d, da | {"random+ce": grid["random+ce"]}, [f"{best}+{o}" for o in DA_OBJECTIVES]
             )
+            L += [""]
+        diag = collect_runs(d, "diag")
+        if diag:
+            L += [
+                "### COD + TOD taken apart (diagnostic)",
+                "",
+                "The COD selection with the plain ce objective, and random selection with the TOD "
+                "objective, same schedule and training as above.",
+                "",
+            ]
+            keys = ["cod+tod", *sorted(diag), "random+ce"]
+            L += multi_round_table(d, grid | diag, [k for k in keys if k in grid | diag])
             L += [""]
         single = single_round_table(d)
         if single:
