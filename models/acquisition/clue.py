@@ -14,12 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from models.acquisition.base import AcquisitionContext, Selection, register_strategy
 from models.acquisition.kmeanspp import kmeanspp_seeding
-from models.acquisition.kronecker import KronPoints, min_sqdist, nearest_points
+from models.acquisition.kronecker import (
+    DEFAULT_MAX_ELEMENTS,
+    KronPoints,
+    min_sqdist,
+    nearest_points,
+    row_chunk,
+)
 from models.acquisition.numerics import check_budget, promote, upcast
 from models.acquisition.progress import Ticker, scaled
 
@@ -33,6 +40,28 @@ def clue_weights(logits: Tensor, temperature: float = 1.0) -> Tensor:
         raise ValueError(f"temperature must be > 0, got {temperature}")
     q = torch.softmax(upcast(logits) / temperature, dim=1) + 1e-8
     return (-(q * torch.log(q)).sum(dim=1)).clamp_min(0.0)
+
+
+def nearest_rows(x: Tensor, y: Tensor, *, max_elements: int = DEFAULT_MAX_ELEMENTS) -> Tensor:
+    """For every row of ``y`` the index of its nearest row of ``x`` (ties to the lower index).
+
+    argmin_i ||x_i - y_j||² = argmin_i (||x_i||² - 2 x_i·y_j): one GEMM per block of ``y`` rows,
+    at most ``max_elements`` entries at once. On CPU in numpy: BLAS at the machine's GEMM rate and
+    two in-place passes, where torch's element-wise ops stall on shared cores (benchmarks/README.md).
+    x: [M, D], y: [N, D] -> [N] long.
+    """
+    if x.device.type != "cpu" or x.requires_grad or y.requires_grad:
+        return min_sqdist(KronPoints.plain(y), KronPoints.plain(x), max_elements=max_elements)[1]
+    xn, yn = x.numpy(), y.numpy()
+    sq = np.einsum("ij,ij->i", xn, xn)
+    out = np.empty(len(yn), dtype=np.int64)
+    step = row_chunk(len(xn), max_elements)
+    for r0 in range(0, len(yn), step):
+        block = yn[r0 : r0 + step] @ xn.T
+        block *= -2.0
+        block += sq
+        out[r0 : r0 + step] = np.argmin(block, axis=1)
+    return torch.from_numpy(out)
 
 
 LLOYD_BLOCK = 16384  # rows per block of the weighted sums
@@ -75,14 +104,14 @@ def weighted_kmeans(
     centroids, assign = x[seeds], None
     ticker = Ticker(scaled(progress, 0.5, 1.0), n_iter)
     for it in range(n_iter):
-        new_assign = min_sqdist(points, KronPoints.plain(centroids))[1]
+        new_assign = nearest_rows(centroids, x)
         if assign is not None and torch.equal(new_assign, assign):
             break
         assign = new_assign
         centroids, _ = lloyd_step(x, w, assign, centroids)
         ticker.tick(it + 1)
     ticker.finish()
-    final = min_sqdist(points, KronPoints.plain(centroids))[1]
+    final = nearest_rows(centroids, x)
     return centroids, lloyd_step(x, w, final, centroids)[1]
 
 
@@ -96,7 +125,7 @@ def distinct_nearest(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
     """
     points, k = KronPoints.plain(x), len(centroids)
     taken: dict[int, int] = {}  # pool index -> centroid, in order of acceptance
-    first = nearest_points(points, KronPoints.plain(centroids), 1)[0][:, 0].tolist()
+    first = nearest_rows(x, centroids).tolist()
     waiting = [c for c in range(k) if not _take(taken, first[c], c)]
     if waiting:
         ranked = nearest_points(points, KronPoints.plain(centroids[waiting]), k)[0].tolist()

@@ -16,7 +16,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from models.acquisition.kronecker import DEFAULT_MAX_ELEMENTS, KronPoints, min_sqdist, sqdist_to_one
+from models.acquisition.kronecker import (
+    DEFAULT_MAX_ELEMENTS,
+    KronPoints,
+    NumpyPoints,
+    min_sqdist,
+    on_cpu,
+    sqdist_to_one,
+)
 from models.acquisition.progress import Ticker
 
 FirstCentre = Literal["random", "index0", "max_norm"]
@@ -61,15 +68,11 @@ def kcenter_greedy(
     if has_initial:
         min_d2 = min_sqdist(points, initial, max_elements=max_elements)[0]
     first_pick = None if has_initial else first
-    step = _greedy_numpy if _on_cpu(points) else _greedy_torch
+    step = _greedy_numpy if on_cpu(points) else _greedy_torch
     picks, dist2 = step(points, min_d2, k, first_pick, Ticker(progress, k))
     if k > 0 and not has_initial:
         dist2[0] = covering_radius2(min_d2) if k == 1 else dist2[1]
     return picks, dist2.clamp_min(0.0).sqrt()
-
-
-def _on_cpu(points: KronPoints) -> bool:
-    return points.a.device.type == "cpu" and not (points.a.requires_grad or points.b.requires_grad)
 
 
 def _greedy_torch(
@@ -95,19 +98,13 @@ def _greedy_numpy(
     reaches most of the memory-bandwidth bound where torch's ops reached under a third of it
     (benchmarks/README.md). ``min_d2`` shares memory with the numpy view, so it is updated too.
     """
-    a, b, sq, md = points.a.numpy(), points.b.numpy(), points.sqnorms().numpy(), min_d2.numpy()
-    plain = a.shape[1] == 1
+    pts, md = NumpyPoints(points), min_d2.numpy()
     picks, dist2 = np.empty(k, dtype=np.int64), np.empty(k, dtype=md.dtype)
     d2 = np.empty_like(md)
     for t in range(k):
         i = first if (t == 0 and first is not None) else int(np.argmax(md))  # first max: lower index
         picks[t], dist2[t] = i, md[i]
-        np.matmul(b, b[i], out=d2)
-        d2 *= -2.0 * (a[i, 0] * a[:, 0] if plain else a @ a[i])
-        d2 += sq
-        d2 += sq[i]
-        np.maximum(d2, 0.0, out=d2)
-        np.minimum(md, d2, out=md)
+        np.minimum(md, pts.sqdist_to(i, out=d2), out=md)
         md[i] = -np.inf  # never picked twice, even among exact duplicates
         ticker.tick(t + 1)
     return torch.from_numpy(picks), torch.from_numpy(dist2)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
-from models.acquisition.kronecker import KronPoints, sqdist_to_one
+from models.acquisition.kronecker import KronPoints, NumpyPoints, on_cpu, sqdist_to_one
 from models.acquisition.progress import Ticker
 
 
@@ -48,11 +49,13 @@ def kmeanspp_seeding(
     nearest earlier seed when it was drawn (+inf for the first, which has none).
     """
     n, k = len(points), min(int(k), len(points))
+    ticker = Ticker(progress, k)
+    if on_cpu(points) and (weights is None or weights.device.type == "cpu"):
+        return _seeding_numpy(points, k, first, generator, weights, ticker)
     chosen = torch.zeros(n, dtype=torch.bool, device=points.a.device)
     min_d2 = points.a.new_full((n,), torch.inf)
     picks = torch.empty(k, dtype=torch.long, device=points.a.device)
     d2_at_pick = points.a.new_empty(k)
-    ticker = Ticker(progress, k)
     for t in range(k):
         if t == 0:
             i = first
@@ -64,3 +67,47 @@ def kmeanspp_seeding(
         min_d2 = torch.minimum(min_d2, new)
         ticker.tick(t + 1)
     return picks, d2_at_pick
+
+
+def _seeding_numpy(
+    points: KronPoints,
+    k: int,
+    first: int,
+    generator: torch.Generator,
+    weights: Tensor | None,
+    ticker: Ticker,
+) -> tuple[Tensor, Tensor]:
+    """The same seeding on CPU in numpy: one BLAS pass over the pool per centre and an inverse-CDF
+    draw (one uniform from ``generator``), without per-step torch dispatch, which stalled at ~30 ms a
+    step on the shared 2-core machine (benchmarks/README.md)."""
+    pts = NumpyPoints(points)
+    w = None if weights is None else weights.numpy().astype(np.float64)
+    min_d2 = np.full(len(pts.sq), np.inf, dtype=pts.sq.dtype)
+    chosen = np.zeros(len(pts.sq), dtype=bool)
+    picks, d2_at_pick = np.empty(k, dtype=np.int64), np.empty(k, dtype=pts.sq.dtype)
+    d2 = np.empty_like(min_d2)
+    for t in range(k):
+        i = first if t == 0 else draw_d2(min_d2, chosen, w, generator)
+        picks[t], d2_at_pick[t], chosen[i] = i, min_d2[i], True
+        np.minimum(min_d2, pts.sqdist_to(i, out=d2), out=min_d2)
+        ticker.tick(t + 1)
+    return torch.from_numpy(picks), torch.from_numpy(d2_at_pick)
+
+
+def draw_d2(
+    min_d2: np.ndarray, chosen: np.ndarray, weights: np.ndarray | None, generator: torch.Generator
+) -> int:
+    """One index with probability ∝ w·D² over the unchosen points (uniform if all are 0).
+
+    The same law as :func:`kmeanspp_probabilities`, drawn by inverse CDF in float64 from one
+    ``torch.rand`` of ``generator``: a point of zero mass is never returned.
+    """
+    mass = min_d2.astype(np.float64) if weights is None else min_d2 * weights
+    mass[chosen] = 0.0
+    cdf = np.cumsum(mass)
+    u = float(torch.rand((), generator=generator, dtype=torch.float64))
+    if cdf[-1] > 0:
+        j = int(np.searchsorted(cdf, u * cdf[-1], side="right"))
+        return j if j < len(cdf) else int(np.flatnonzero(mass)[-1])  # u * total rounded up to total
+    free = np.flatnonzero(~chosen)
+    return int(free[min(int(u * len(free)), len(free) - 1)])

@@ -1,0 +1,127 @@
+"""The CPU (numpy) fast paths agree with the device-generic torch code they stand in for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from models.acquisition.clue import nearest_rows
+from models.acquisition.kmeanspp import draw_d2, kmeanspp_probabilities, kmeanspp_seeding
+from models.acquisition.kronecker import KronPoints, NumpyPoints, kron_sqdist, min_sqdist, on_cpu
+from tests.models.acquisition.helpers import DT
+
+
+def random_points(n: int, a_dim: int, b_dim: int, seed: int) -> KronPoints:
+    gen = torch.Generator().manual_seed(seed)
+    return KronPoints(
+        torch.randn(n, a_dim, dtype=DT, generator=gen), torch.randn(n, b_dim, dtype=DT, generator=gen)
+    )
+
+
+def as_torch_path(points: KronPoints) -> KronPoints:
+    """The same points with autograd on: on_cpu() is False, so the torch code runs."""
+    return KronPoints(points.a.clone().requires_grad_(), points.b.clone().requires_grad_())
+
+
+@pytest.mark.parametrize("a_dim", [1, 3])
+def test_sqdist_to_matches_kron_identity(a_dim: int) -> None:
+    points = random_points(40, a_dim, 6, seed=a_dim)
+    if a_dim == 1:
+        points = KronPoints.plain(points.b)
+    pts = NumpyPoints(points)
+    assert pts.plain == (a_dim == 1)
+    for i in (0, 17, 39):
+        expected = kron_sqdist(points, points.subset(torch.tensor([i])))[:, 0]
+        np.testing.assert_allclose(pts.sqdist_to(i), expected.numpy(), rtol=1e-10, atol=1e-10)
+        assert pts.sqdist_to(i)[i] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_single_column_that_is_not_ones_is_not_plain() -> None:
+    b = torch.randn(5, 3, dtype=DT)
+    scaled = KronPoints(torch.full((5, 1), 2.0, dtype=DT), b)
+    pts = NumpyPoints(scaled)
+    assert not pts.plain
+    np.testing.assert_allclose(
+        pts.sqdist_to(2), 4.0 * NumpyPoints(KronPoints.plain(b)).sqdist_to(2), rtol=1e-12
+    )
+
+
+def test_on_cpu_excludes_autograd() -> None:
+    points = random_points(4, 2, 2, seed=0)
+    assert on_cpu(points) and not on_cpu(as_torch_path(points))
+
+
+class TestDrawD2:
+    def test_frequencies_follow_kmeanspp_probabilities(self) -> None:
+        min_d2 = np.array([9.0, 4.0, 0.0, 25.0, 1.0])
+        chosen = np.array([False, False, True, False, False])
+        weights = np.array([1.0, 2.0, 1.0, 0.5, 0.0])
+        gen = torch.Generator().manual_seed(0)
+        counts = np.bincount([draw_d2(min_d2, chosen, weights, gen) for _ in range(20000)], minlength=5)
+        probs = kmeanspp_probabilities(
+            torch.from_numpy(min_d2), torch.from_numpy(chosen), torch.from_numpy(weights)
+        )
+        assert counts[2] == 0 and counts[4] == 0  # chosen, and zero weight
+        np.testing.assert_allclose(counts / counts.sum(), probs.numpy(), atol=0.015)
+
+    def test_zero_mass_points_never_drawn_even_next_to_heavy_ones(self) -> None:
+        min_d2 = np.array([0.0, 1e30, 0.0, 0.0])
+        chosen = np.zeros(4, dtype=bool)
+        gen = torch.Generator().manual_seed(1)
+        assert {draw_d2(min_d2, chosen, None, gen) for _ in range(500)} == {1}
+
+    def test_uniform_over_unchosen_when_all_mass_is_zero(self) -> None:
+        chosen = np.array([True, False, True, False])
+        gen = torch.Generator().manual_seed(2)
+        draws = [draw_d2(np.zeros(4), chosen, None, gen) for _ in range(4000)]
+        counts = np.bincount(draws, minlength=4)
+        assert counts[0] == counts[2] == 0
+        assert abs(counts[1] - counts[3]) < 300
+
+    def test_seeded(self) -> None:
+        min_d2, chosen = np.arange(10.0), np.zeros(10, dtype=bool)
+        a = [draw_d2(min_d2, chosen, None, torch.Generator().manual_seed(5)) for _ in range(3)]
+        b = [draw_d2(min_d2, chosen, None, torch.Generator().manual_seed(5)) for _ in range(3)]
+        assert a == b
+
+
+def test_seeding_numpy_and_torch_paths_give_the_same_d2_at_each_pick() -> None:
+    """Both paths draw from the same law but consume the generator differently, so compare what a
+    pick implies: distinct seeds, and each recorded D² equals the seed's distance to earlier seeds."""
+    points = random_points(60, 3, 4, seed=7)
+    for pts in (points, as_torch_path(points)):
+        with torch.no_grad():
+            idx, d2 = kmeanspp_seeding(pts, 12, first=5, generator=torch.Generator().manual_seed(0))
+        assert idx[0].item() == 5 and len(set(idx.tolist())) == 12
+        full = kron_sqdist(points, points)
+        for t in range(1, 12):
+            expected = full[idx[t], idx[:t]].min()
+            assert d2[t].item() == pytest.approx(expected.item(), rel=1e-9, abs=1e-9)
+
+
+def test_seeding_cpu_and_generic_draw_the_far_point() -> None:
+    """Far-away points dominate the D² law on both paths (direction of selection)."""
+    b = torch.tensor([[0.0], [0.1], [0.2], [100.0]], dtype=DT)
+    for pts in (KronPoints.plain(b), as_torch_path(KronPoints.plain(b))):
+        with torch.no_grad():
+            picks = [
+                kmeanspp_seeding(pts, 2, first=0, generator=torch.Generator().manual_seed(s))[0][1].item()
+                for s in range(20)
+            ]
+        assert picks.count(3) == 20
+
+
+@pytest.mark.parametrize("max_elements", [1, 7, 1 << 22])
+def test_nearest_rows_matches_min_sqdist_and_brute_force(max_elements: int) -> None:
+    gen = torch.Generator().manual_seed(3)
+    x, y = torch.randn(9, 4, dtype=DT, generator=gen), torch.randn(30, 4, dtype=DT, generator=gen)
+    fast = nearest_rows(x, y, max_elements=max_elements)
+    brute = torch.cdist(y, x).argmin(dim=1)
+    generic = min_sqdist(KronPoints.plain(y), KronPoints.plain(x))[1]
+    assert fast.tolist() == brute.tolist() == generic.tolist()
+
+
+def test_nearest_rows_ties_go_to_lower_index() -> None:
+    x = torch.tensor([[1.0], [-1.0], [1.0]], dtype=DT)  # rows 0 and 2 equal; 0 and 1 equidistant from 0
+    assert nearest_rows(x, torch.tensor([[0.0], [1.0], [-3.0]], dtype=DT)).tolist() == [0, 0, 1]
