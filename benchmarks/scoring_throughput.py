@@ -1,8 +1,9 @@
 """Goal 3: scoring throughput against a bare forward loop, and full-network gradnorm cost.
 
 Single-pass strategies. Baseline = a bare loop `with torch.no_grad(): for xb in x.split(256):
-model(xb)` (eval mode) over the pool. labelq = `models.inference.predict(model, x, batch_size=256)`
-(the same forwards plus collecting logits and features) followed by the strategy on the outputs:
+model(xb)` (eval mode) over the pool. labelq = `models.inference.predict(model, x, batch_size=256,
+features=...)` as the worker calls it (the same forwards plus collecting the logits, and the features
+only for strategies registered with needs_features=True) followed by the strategy on the outputs:
 entropy, margin, eada (`get_strategy(name).fn(ctx, 1000)`), and the BADGE gradient embedding
 (`badge_embedding(logits, features)` and its norms: BADGE's single pass; its k-means++ is timed in
 goal 1). Ratio = bare time / labelq time (= labelq throughput / bare throughput); goal >= 0.9.
@@ -31,7 +32,7 @@ import common
 import torch
 
 sys.path.insert(0, str(common.REPO_DIR))
-from models.acquisition import AcquisitionContext, PoolOutputs, get_strategy  # noqa: E402
+from models.acquisition import AcquisitionContext, get_strategy  # noqa: E402
 from models.acquisition.embeddings import badge_embedding  # noqa: E402
 from models.inference import predict  # noqa: E402
 from models.networks import build_network  # noqa: E402
@@ -41,28 +42,14 @@ NETWORKS = {  # name -> (kwargs, pool size for throughput, pool size for gradnor
     "lenet": ({"num_classes": 10}, 10_000, 2_000),
     "mlp": ({"input_shape": [1, 28, 28], "num_classes": 10}, 200_000, 20_000),
 }
-SINGLE_PASS = ("predict only", "entropy", "margin", "eada", "badge embedding")
-# Prototype of a change proposed for models/inference.py (NOT labelq code; see README): a predict
-# that keeps only the logits, for the strategies that read nothing else (entropy, margin, eada).
-PROTOTYPES = ("proto: logits-only predict + entropy",)
+# What each pipeline runs after the forward pass, and whether the worker keeps features for it
+# (a strategy's registry flag needs_features; predict(features=False) otherwise, as in
+# workers/scoring.py). "predict (full outputs)" is the pass every feature strategy gets.
+SINGLE_PASS = ("predict (full outputs)", "entropy", "margin", "eada", "badge embedding")
 
 
-@torch.no_grad()
-def predict_prototype(model: torch.nn.Module, x: torch.Tensor, keep_features: bool) -> tuple:
-    """models.inference._forward_batches (outputs allocated once, filled batch by batch), optionally
-    without keeping the features at all."""
-    from models.inference import as_float_input, split_outputs
-
-    logits = features = None
-    for start in range(0, len(x), BATCH):
-        z, h = split_outputs(model(as_float_input(x[start : start + BATCH])))
-        if logits is None:
-            logits = torch.empty(len(x), z.shape[1])
-            features = torch.empty(len(x), h.shape[1]) if keep_features else None
-        logits[start : start + len(z)] = z
-        if features is not None:
-            features[start : start + len(h)] = h
-    return logits, features
+def keeps_features(name: str) -> bool:
+    return name in ("predict (full outputs)", "badge embedding") or get_strategy(name).needs_features
 
 
 def clock(fn) -> float:
@@ -83,24 +70,17 @@ def throughput(model: torch.nn.Module, x: torch.Tensor, repeats: int) -> dict:
                 model(xb)
 
     def pipeline(name: str):
-        if name.startswith("proto"):
-            logits, _ = predict_prototype(model, x, keep_features="logits-only" not in name)
-            if "entropy" in name:
-                out = PoolOutputs(logits, logits.new_empty(len(logits), 0))
-                ctx = AcquisitionContext(unlabeled=out, generator=torch.Generator().manual_seed(0))
-                get_strategy("entropy").fn(ctx, 1000)
-            return
-        out = predict(model, x, batch_size=BATCH)
+        out = predict(model, x, batch_size=BATCH, features=keeps_features(name))
         if name == "badge embedding":
             badge_embedding(out.logits, out.features).sqnorms().sqrt()
-        elif name != "predict only":
+        elif name in SINGLE_PASS[1:]:
             ctx = AcquisitionContext(
                 unlabeled=out, generator=torch.Generator().manual_seed(0), n_total=len(x)
             )
             get_strategy(name).fn(ctx, 1000)
 
     bare()
-    variants = SINGLE_PASS + PROTOTYPES
+    variants = SINGLE_PASS
     for name in variants:  # warm-up
         pipeline(name)
     reps = []
@@ -192,9 +172,8 @@ def main() -> None:
         )
         for name, v in tp["variants"].items():
             ok = "met" if v["ratio"] >= 0.9 else "**missed**"
-            label = f"predict + {name}" if name != "predict only" else "predict"
-            if name.startswith("proto"):
-                label, ok = f"_{name} (not labelq code)_", ""
+            label = name if name.startswith("predict") else f"predict + {name}"
+            label += "" if keeps_features(name) else " (logits-only pass)"
             rows.append([net, label, f"{v['s']:.3f}", f"{tp['n'] / v['s']:,.0f}", f"{v['ratio']:.2f}", ok])
     table1 = common.markdown_table(
         [

@@ -38,12 +38,15 @@ def predict(
     batch_size: int = 256,
     device: torch.device | str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    features: bool = True,
 ) -> PoolOutputs:
     """Eval-mode outputs of ``model`` on ``x`` in order.
 
     x: [N, ...] uint8 (scaled to [0, 1]) or float, on any device. Returns PoolOutputs with
-    logits [N, C] and features [N, D], float32 on CPU. ``device`` defaults to the model's; when
-    given, the model is moved there. ``progress(done, N)`` is called after every batch. The
+    logits [N, C] and features [N, D], float32 on CPU; with ``features=False`` the features are
+    not kept ([N, 0]): for logits-only strategies, storing N x D floats is most of the cost of a
+    pass over a small network (benchmarks/README.md, goal 3). ``device`` defaults to the model's;
+    when given, the model is moved there. ``progress(done, N)`` is called after every batch. The
     model's train/eval mode is restored afterwards.
     """
     if batch_size < 1:
@@ -53,10 +56,10 @@ def predict(
     was_training = model.training
     model.eval()
     try:
-        logits, features = _forward_batches(model, x, batch_size, device, progress)
+        logits, feats = _forward_batches(model, x, batch_size, device, progress, features)
     finally:
         model.train(was_training)
-    return PoolOutputs(logits, features)
+    return PoolOutputs(logits, feats)
 
 
 def _forward_batches(
@@ -65,24 +68,27 @@ def _forward_batches(
     batch_size: int,
     device: torch.device,
     progress: Callable[[int, int], None] | None,
+    keep_features: bool = True,
 ) -> tuple[Tensor, Tensor]:
-    """[N, ...] -> (logits [N, C], features [N, D]) float32 CPU, one forward per batch.
+    """[N, ...] -> (logits [N, C], features [N, D] or [N, 0]) float32 CPU, one forward per batch.
 
     The outputs are allocated once, after the first batch tells C and D, and every batch is
     copied into its rows: peak memory is the outputs plus one batch (no list, no concatenation).
     """
     total = int(x.shape[0])
     if total == 0:
-        return _empty_outputs(model, x, device)
+        z, h = _empty_outputs(model, x, device)
+        return z, h if keep_features else h[:, :0]
     logits = features = None
     for start in range(0, total, batch_size):
         stop = min(start + batch_size, total)
         z, h = split_outputs(model(as_float_input(x[start:stop].to(device, non_blocking=True))))
         if logits is None or features is None:
             logits = torch.empty(total, z.shape[1], dtype=torch.float32)
-            features = torch.empty(total, h.shape[1], dtype=torch.float32)
+            features = torch.empty(total, h.shape[1] if keep_features else 0, dtype=torch.float32)
         logits[start:stop].copy_(z)
-        features[start:stop].copy_(h)
+        if keep_features:
+            features[start:stop].copy_(h)
         if progress is not None:
             progress(stop, total)
     assert logits is not None and features is not None

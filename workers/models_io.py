@@ -76,13 +76,20 @@ def cached_outputs(
     x_loader: Callable[[], torch.Tensor],
     model_loader: Callable[[], nn.Module],
     progress: Callable[[int, int], None] | None = None,
+    features: bool = True,
 ) -> PoolOutputs:
-    """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob."""
+    """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob.
+
+    ``features=False`` (logits-only strategies) computes and keeps the logits alone ([N, 0]
+    features); a later request that needs features recomputes the pass once and replaces the blob
+    with the full outputs, which then serve every strategy.
+    """
     key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.safetensors"
     if store.exists(key):  # read straight from the file: no extra in-memory copy of the bytes
         saved = load_file(store.path(key))
-        return PoolOutputs(saved["logits"], saved["features"])
-    out = predict(model_loader(), x_loader(), progress=progress)
+        if not features or saved["features"].shape[1] > 0:
+            return PoolOutputs(saved["logits"], saved["features"])
+    out = predict(model_loader(), x_loader(), progress=progress, features=features)
     with store.atomic_path(key) as tmp:
         save_file({"logits": out.logits.contiguous(), "features": out.features.contiguous()}, tmp)
     return out

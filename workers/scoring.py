@@ -27,7 +27,10 @@ class RoundInputs:
 
 
 class OutputSource:
-    """Per-pool outputs of one checkpoint, computed at most once (then read from the cache)."""
+    """Per-pool outputs of one checkpoint, computed at most once (then read from the cache).
+
+    ``features=False``: only logits are needed (and computed, when not cached yet).
+    """
 
     def __init__(
         self,
@@ -36,8 +39,10 @@ class OutputSource:
         blobs: dict[int, str],
         device: torch.device,
         progress: Callable[[int, int], None] | None = None,
+        features: bool = True,
     ) -> None:
         self.store, self.ref, self.blobs, self.device, self.progress = store, ref, blobs, device, progress
+        self.features = features
         self._model: torch.nn.Module | None = None
         self._pools: dict[int, PoolOutputs] = {}
 
@@ -55,16 +60,19 @@ class OutputSource:
             where = torch.as_tensor(np.flatnonzero(pool_ids == pid))
             if logits is None:
                 logits = torch.empty(len(rows), out.logits.shape[1])
-                feats = torch.empty(len(rows), out.features.shape[1])
+                feats = torch.empty(len(rows), out.features.shape[1] if self.features else 0)
             logits[where] = out.logits[row_idx[where]]
-            feats[where] = out.features[row_idx[where]]
+            if self.features:  # a pool cached with features may sit next to one without
+                feats[where] = out.features[row_idx[where]]
         assert logits is not None and feats is not None
         return PoolOutputs(logits, feats)
 
     def _pool(self, pool_id: int) -> PoolOutputs:
         if pool_id not in self._pools:
             x = lambda: torch.from_numpy(np.array(pool_array(self.store, self.blobs[pool_id])))  # noqa: E731
-            self._pools[pool_id] = cached_outputs(self.store, self.ref, pool_id, x, self.model, self.progress)
+            self._pools[pool_id] = cached_outputs(
+                self.store, self.ref, pool_id, x, self.model, self.progress, features=self.features
+            )
         return self._pools[pool_id]
 
 
@@ -94,15 +102,20 @@ def build_context(
     progress: Callable[..., None],
 ) -> AcquisitionContext:
     device = pick_device(device_name)
-    source = OutputSource(store, ref, inputs.blobs, device, _forward_progress(progress))
+    source = OutputSource(
+        store, ref, inputs.blobs, device, _forward_progress(progress), features=info.needs_features
+    )
     cand_rows = [(p, r) for _, p, r in inputs.candidates]
     previous = None
     if info.needs_previous and parent is not None:
-        previous = OutputSource(store, parent, inputs.blobs, device).rows(cand_rows)
+        previous = OutputSource(store, parent, inputs.blobs, device, features=info.needs_features).rows(
+            cand_rows
+        )
+    labeled = inputs.labeled if info.needs_features else []
     return AcquisitionContext(
         unlabeled=source.rows(cand_rows),
         generator=torch.Generator().manual_seed(inputs.seed),
-        labeled_features=source.rows(inputs.labeled).features if inputs.labeled else None,
+        labeled_features=source.rows(labeled).features if labeled else None,
         previous=previous,
         n_total=inputs.n_total,
         model=source.model() if info.needs_model else None,

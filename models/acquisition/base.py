@@ -20,7 +20,8 @@ from torch import Tensor, nn
 class PoolOutputs:
     """Outputs of one checkpoint on one pool, in canonical pool order.
 
-    logits: [N, C] float32. features: [N, D] float32 (penultimate, the input of the last linear).
+    logits: [N, C] float32. features: [N, D] float32 (penultimate, the input of the last linear);
+    [N, 0] when they were not computed (a pass for strategies with ``needs_features=False``).
     """
 
     logits: Tensor
@@ -84,20 +85,21 @@ class StrategyInfo:
     fn: Strategy
     needs_model: bool = False  # per-sample gradients: the worker must pass model and inputs
     needs_previous: bool = False  # COD: outputs of the previous checkpoint
+    needs_features: bool = True  # False: reads logits only, so the scoring pass may skip features
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
 
 
 def register_strategy(
-    name: str, *, needs_model: bool = False, needs_previous: bool = False
+    name: str, *, needs_model: bool = False, needs_previous: bool = False, needs_features: bool = True
 ) -> Callable[[Strategy], Strategy]:
     """Decorator: register ``fn`` under ``name``; a name can be registered once."""
 
     def deco(fn: Strategy) -> Strategy:
         if name in _REGISTRY:
             raise ValueError(f"strategy {name!r} is already registered")
-        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous)
+        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous, needs_features)
         return fn
 
     return deco
@@ -125,8 +127,15 @@ def select_topk(scores: Tensor, k: int, *, nan: str = "raise") -> Tensor:
         if nan == "raise":
             raise ValueError("NaN in acquisition scores")
         scores = torch.where(torch.isnan(scores), torch.full_like(scores, -torch.inf), scores)
-    k = min(int(k), int(scores.shape[0]))
-    return torch.argsort(-scores, stable=True)[:k]
+    n = int(scores.shape[0])
+    k = min(int(k), n)
+    if k == 0 or 8 * k > n:
+        return torch.argsort(-scores, stable=True)[:k]
+    # Only the entries >= the k-th largest value can be among the first k (ties at that value
+    # included); sorting just those, in pool order, gives the same first k as the full sort.
+    kth = torch.topk(scores, k, sorted=False).values.min()
+    candidates = torch.nonzero(scores >= kth).squeeze(1)
+    return candidates[torch.argsort(-scores[candidates], stable=True)[:k]]
 
 
 def top_by_score(scores: Tensor, budget: int, components: dict[str, Tensor] | None = None) -> Selection:

@@ -54,7 +54,7 @@ def random_reference(outputs: Tensor, space: CodSpace) -> Tensor:
     return torch.zeros_like(outputs)
 
 
-@register_strategy("cod", needs_previous=True)
+@register_strategy("cod", needs_previous=True, needs_features=False)
 def cod(
     ctx: AcquisitionContext,
     budget: int,

@@ -62,7 +62,7 @@ def eada_select(logits: Tensor, budget: int, n_total: int, alpha1: float = 0.5) 
     return candidates[select_topk(u[candidates], budget)]
 
 
-@register_strategy("eada")
+@register_strategy("eada", needs_features=False)
 def eada(ctx: AcquisitionContext, budget: int, alpha1: float = 0.5) -> Selection:
     """EADA: score = MvSM of the candidates that passed the free-energy stage."""
     logits = ctx.unlabeled.logits
@@ -72,14 +72,14 @@ def eada(ctx: AcquisitionContext, budget: int, alpha1: float = 0.5) -> Selection
     return Selection(idx, u, {"free_energy": f, "mvsm": u})
 
 
-@register_strategy("free_energy")
+@register_strategy("free_energy", needs_features=False)
 def free_energy_strategy(ctx: AcquisitionContext, budget: int) -> Selection:
     """Ablation: highest free energy only (EADA Table 3, α1/α2 = 1/100)."""
     f = free_energy(ctx.unlabeled.logits)
     return top_by_score(f, check_budget(budget, len(f)), {"free_energy": f})
 
 
-@register_strategy("mvsm")
+@register_strategy("mvsm", needs_features=False)
 def mvsm_strategy(ctx: AcquisitionContext, budget: int) -> Selection:
     """Ablation: highest MvSM only (EADA Table 3, α1/α2 = 100/1)."""
     u = mvsm(ctx.unlabeled.logits)

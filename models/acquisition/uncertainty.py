@@ -34,13 +34,7 @@ def _logits(ctx: AcquisitionContext) -> Tensor:
     return z if z.dtype == torch.float64 else z.float()
 
 
-def entropy_of_logits(z: Tensor) -> Tensor:
-    """z: [N, C] -> H [N], H = -sum_k p_k log p_k with log p = log_softmax(z) (stable)."""
-    log_p = torch.log_softmax(z, dim=-1)
-    return -(log_p.exp() * log_p).sum(dim=-1)
-
-
-@register_strategy("random")
+@register_strategy("random", needs_features=False)
 def random_priority(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Uniform without replacement: score = a U(0,1) priority drawn from ``ctx.generator``."""
     _no_params("random", params)
@@ -49,17 +43,17 @@ def random_priority(ctx: AcquisitionContext, budget: int, **params: Any) -> Sele
     return top_by_score(priority, _check_budget(budget), {"priority": priority})
 
 
-@register_strategy("entropy")
+@register_strategy("entropy", needs_features=False)
 def entropy(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Highest predictive entropy: score = H(softmax(z)) [N]."""
     _no_params("entropy", params)
-    z = _logits(ctx)
-    h = entropy_of_logits(z)
-    max_prob = torch.softmax(z, dim=-1).amax(dim=-1)
-    return top_by_score(h, _check_budget(budget), {"entropy": h, "max_prob": max_prob})
+    log_p = torch.log_softmax(_logits(ctx), dim=-1)
+    p = log_p.exp()  # one softmax serves both the score and max_prob
+    h = -(p * log_p).sum(dim=-1)
+    return top_by_score(h, _check_budget(budget), {"entropy": h, "max_prob": p.amax(dim=-1)})
 
 
-@register_strategy("margin")
+@register_strategy("margin", needs_features=False)
 def margin(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Best-versus-second-best: select the lowest p_(1) - p_(2); score = -(p_(1) - p_(2)) [N]."""
     _no_params("margin", params)
@@ -71,7 +65,7 @@ def margin(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     return top_by_score(-gap, _check_budget(budget), {"margin": gap, "max_prob": top2[:, 0]})
 
 
-@register_strategy("least_confidence")
+@register_strategy("least_confidence", needs_features=False)
 def least_confidence(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Lowest top-class probability: score = 1 - max_k p_k [N]."""
     _no_params("least_confidence", params)

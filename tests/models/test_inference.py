@@ -80,6 +80,14 @@ def test_empty_pool_gives_empty_outputs_with_the_right_widths(model: TinyBN) -> 
     assert out.logits.shape == (0, 3) and out.features.shape == (0, 8)
 
 
+@pytest.mark.parametrize("n", [0, 9])
+def test_logits_only_pass_keeps_the_same_logits_and_no_features(model: TinyBN, n: int) -> None:
+    x = torch.randn(n, 12)
+    full, bare = predict(model, x, batch_size=4), predict(model, x, batch_size=4, features=False)
+    assert torch.equal(bare.logits, full.logits)
+    assert bare.features.shape == (n, 0) and full.features.shape == (n, 8)
+
+
 def test_a_model_without_the_tuple_contract_is_refused() -> None:
     with pytest.raises(TypeError, match="tuple"):
         predict(nn.Linear(4, 2), torch.randn(3, 4))

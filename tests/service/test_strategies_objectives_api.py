@@ -6,6 +6,7 @@ import math
 import time
 
 import pytest
+from safetensors.torch import load_file
 
 from service.catalog import OBJECTIVES, STRATEGIES
 from tests.service.conftest import Stack
@@ -56,6 +57,33 @@ def test_outputs_are_computed_once_per_checkpoint_and_pool(stack: Stack, trained
     assert [p.stat().st_mtime_ns for p in cached] == stamps, "a second strategy reuses the outputs"
     for rnd in (first, second):
         stack.client.post(f"/rounds/{rnd['id']}/cancel", headers=key)
+
+
+def test_logits_only_pass_is_upgraded_once_when_features_are_needed(stack: Stack) -> None:
+    pid, key, ckpt_id = ready_project(stack, budget=20, n_target=15)
+    blob = stack.settings.blob_dir / "outputs" / f"checkpoint-{ckpt_id}"
+
+    def cached_widths() -> list[tuple[int, int]]:
+        files = sorted(blob.glob("*.safetensors"))
+        assert files, "the round's forward pass is kept"
+        return [(load_file(f)["logits"].shape[1], load_file(f)["features"].shape[1]) for f in files]
+
+    def round_with(strategy: str) -> None:
+        rnd = query(stack, pid, key, 2, strategy=strategy).json()
+        assert rnd["status"] == "ready" and rnd["checkpoint_id"] == ckpt_id, rnd
+        stack.client.post(f"/rounds/{rnd['id']}/cancel", headers=key)
+
+    round_with("entropy")
+    assert all(f == 0 and c > 0 for c, f in cached_widths()), "entropy keeps the logits only"
+    stamps = [p.stat().st_mtime_ns for p in sorted(blob.glob("*"))]
+    round_with("margin")
+    assert [p.stat().st_mtime_ns for p in sorted(blob.glob("*"))] == stamps, "logits are reused"
+    round_with("coreset")
+    assert all(f > 0 for _, f in cached_widths()), "coreset needs features: one more pass, kept"
+    stamps = [p.stat().st_mtime_ns for p in sorted(blob.glob("*"))]
+    round_with("badge")
+    round_with("entropy")
+    assert [p.stat().st_mtime_ns for p in sorted(blob.glob("*"))] == stamps, "full outputs serve all"
 
 
 @pytest.mark.parametrize("objective", sorted(OBJECTIVES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import torch
 
-from models.acquisition import get_strategy, list_strategies
+from models.acquisition import PoolOutputs, get_strategy, list_strategies
 from service.catalog import STRATEGIES
 from tests.models.acquisition.helpers import permuted, pool_context
 
@@ -33,6 +34,10 @@ EQUIVARIANT: dict[str, dict[str, Any]] = {
     "coreset": {},
     "forge": {"first": "max_norm"},
 }
+
+
+# Strategies that read only logits (their registry flag needs_features=False).
+LOGITS_ONLY = {"random", "entropy", "margin", "least_confidence", "eada", "free_energy", "mvsm", "cod"}
 
 
 def run(name: str, budget: int, seed: int = 0, **params: Any) -> Any:
@@ -82,6 +87,24 @@ class TestEveryStrategy:
         moved = get_strategy(name).fn(permuted(ctx, perm), 7, **EQUIVARIANT[name])
         assert perm[moved.indices].tolist() == base.indices.tolist()
         torch.testing.assert_close(moved.scores, base.scores, atol=1e-10, rtol=1e-10)
+
+    def test_logits_only_strategies_ignore_features(self, name: str) -> None:
+        """needs_features=False is a promise: the same selection without features (the worker then
+        skips storing them); strategies that need features must say so."""
+        info, ctx = get_strategy(name), pool_context(N)
+        assert info.needs_features == (name not in LOGITS_ONLY)
+        if info.needs_features:
+            return
+        stripped = dataclasses.replace(
+            pool_context(N),
+            unlabeled=PoolOutputs(ctx.unlabeled.logits, ctx.unlabeled.logits[:, :0]),
+            labeled_features=None,
+            previous=None
+            if ctx.previous is None
+            else PoolOutputs(ctx.previous.logits, ctx.previous.logits[:, :0]),
+        )
+        base, bare = info.fn(ctx, 7), info.fn(stripped, 7)
+        assert bare.indices.tolist() == base.indices.tolist() and torch.equal(bare.scores, base.scores)
 
     def test_negative_budget_refused(self, name: str) -> None:
         with pytest.raises(ValueError, match="budget"):
