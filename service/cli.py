@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from service.local_server import ServerNotReady, free_port, wait_ready
 from service.settings import Settings, get_settings
 
 
@@ -125,12 +126,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     server = None
     url = args.url
     if url is None:
-        port = args.port or _free_port()
+        port = args.port or free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--loglevel", "WARNING"]
         )
-        _wait_ready(url, server)
+        try:
+            wait_ready(url, [server])
+        except ServerNotReady as exc:
+            raise SystemExit(str(exc)) from None
     admin_key = args.admin_key or get_settings().resolved_admin_key()
     try:
         run_demo(
@@ -194,30 +198,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"labelq simulate: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with code {server.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"the server at {url} did not become ready in {timeout:.0f} s")
 
 
 def build_parser() -> argparse.ArgumentParser:

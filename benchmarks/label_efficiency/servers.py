@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,15 +32,10 @@ import httpx
 from experiments import Dataset, Experiment, _scratch_args
 
 from service.demo.client import LabelqClient
+from service.local_server import ServerNotReady, free_port, wait_ready
 
 REPO = Path(__file__).resolve().parents[2]
 JOB_TIMEOUT_S = 3 * 3600
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:
@@ -50,7 +44,7 @@ class Server:
     def __init__(self, index: int, log_dir: Path) -> None:
         self.index = index
         self.dir = Path(tempfile.mkdtemp(prefix=f"labelq-bench-le-{index}-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
         env |= {
@@ -73,18 +67,10 @@ class Server:
         self.projects: dict[str, dict[str, Any]] = {}  # dataset key -> {"id", "key", "checkpoint"}
 
     def wait_ready(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server {self.index} exited with code {self.proc.returncode}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise RuntimeError(f"server {self.index} not ready within {timeout} s")
+        try:
+            wait_ready(self.url, [self.proc], timeout)
+        except ServerNotReady as exc:
+            raise RuntimeError(f"server {self.index}: {exc}") from None
         self.admin_key = (self.dir / ".labelq" / "admin.key").read_text().strip()
 
     def stop(self) -> None:

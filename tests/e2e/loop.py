@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
-import time
 
 import httpx
 import numpy as np
@@ -16,26 +14,6 @@ from safetensors.torch import save as save_safetensors
 from models.networks import build_network
 
 CLASSES = ["neg", "zero", "pos"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in procs:
-            assert proc.poll() is None, f"a process exited early with {proc.returncode}"
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never became ready")
 
 
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:

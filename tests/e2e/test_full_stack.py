@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.loop import free_port, stop, two_rounds, wait_ready
+from service.local_server import free_port, wait_ready
+from tests.e2e.loop import stop, two_rounds
 from tests.services import postgres_database, require_redis
 
 ADMIN = "e2e-admin-key"
