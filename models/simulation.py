@@ -296,6 +296,13 @@ def summarize(curves: Sequence[Curve]) -> Summary:
     )
 
 
+def class_counts(curve: Curve, oracle_labels: Tensor, num_classes: int) -> list[list[int]]:
+    """What a run bought, per round: [R][num_classes] counts of the true classes of the items
+    revealed in each round (read after the run, for reporting class balance; never an input)."""
+    bought = [oracle_labels[torch.as_tensor(picked, dtype=torch.long)] for picked in curve.selected]
+    return [torch.bincount(y, minlength=num_classes).tolist() for y in bought]
+
+
 def plot(results: Sequence[tuple[str, Summary]], path: str | Path | IO[bytes], *, title: str = "") -> None:
     """Write a PNG: per run, the mean accuracy curve over labels bought with a ±1 std band.
 

@@ -14,7 +14,7 @@ from typing import Any
 from checks import determinism_checks, ordering_checks
 from experiments import CE_STRATEGIES, DA_OBJECTIVES, GRID_RUNS, _exp_order
 from stats import at_round, collect_runs, mean_std
-from tables import _pct, multi_round_table, single_round_table, toy_table
+from tables import _pct, class_balance_table, multi_round_table, single_round_table, toy_table
 
 HERE = Path(__file__).resolve().parent
 
@@ -164,6 +164,17 @@ def build_report(results: dict[str, Any], out: Path) -> str:
                 "",
             ]
             L += single + [""]
+        balance = class_balance_table(d, grid)
+        if balance:
+            L += [
+                "### What the picks were: class balance (`class_counts` of `GET /simulations/{id}`)",
+                "",
+                "Classes covered and the share of the most frequent class among the items bought, mean "
+                "± std over seeds (for rounds: everything bought up to that round).",
+                "",
+                *balance,
+                "",
+            ]
         L += ["### The papers' orderings on these numbers", ""] + ordering_checks(key, d) + [""]
         det = determinism_checks(d)
         if det:

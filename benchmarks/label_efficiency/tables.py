@@ -140,3 +140,41 @@ def toy_table(dres: dict[str, Any]) -> list[str]:
             f"{'' if paper is None else f'{paper:.1f}'} |"
         )
     return lines
+
+
+def _balance(run: dict[str, Any], rounds: int) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """Over seeds: classes covered and the largest class's share among the items bought in rounds
+    1..``rounds`` (from the API's class_counts), and the number of classes."""
+    covered, top = [], []
+    for per_round in run["class_counts"]:
+        totals = [sum(c) for c in zip(*per_round[:rounds], strict=True)]
+        covered.append(float(sum(1 for c in totals if c > 0)))
+        top.append(max(totals) / max(sum(totals), 1))
+    return mean_std(covered), mean_std(top), len(run["class_counts"][0][0])
+
+
+def class_balance_table(dres: dict[str, Any], grid: dict[str, dict[str, Any]]) -> list[str]:
+    """What the picks were: classes covered and the largest class's share, for the single rounds
+    and for the first rounds of the grid with as many labels. Empty for runs without class_counts
+    (results from before the API reported them)."""
+    settings = []
+    singles = {n: r for n, r in dres["experiments"].items() if n.startswith("single_")}
+    for n, res in sorted(singles.items(), key=lambda kv: int(kv[0].split("_")[1])):
+        runs = dict(zip(res["labels"], res["runs"], strict=True))
+        settings.append((f"one round of {runs['random+ce']['curve']['labels'][1]} labels", runs, 1))
+        rounds = int(n.split("_")[1])  # single_5: as many labels as 5 rounds of the grid
+        if grid and rounds <= dres["rounds"]:
+            settings.append((f"{rounds} rounds of {dres['per_round']} labels", grid, rounds))
+    rows = []
+    for label, runs, rounds in settings:
+        for key, run in runs.items():
+            if "class_counts" not in run:
+                return []
+            cov, top, n_classes = _balance(run, rounds)
+            rows.append(
+                f"| {_name(key)} | {label} | {cov[0]:.1f} ± {cov[1]:.1f} of {n_classes} | {_pct(top)} |"
+            )
+    if not rows:
+        return []
+    head = "| method | labels bought | classes covered | largest class share % |"
+    return [head, "|---|---|---|---|", *rows]

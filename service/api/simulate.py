@@ -95,6 +95,11 @@ class SimulationRunOut(BaseModel):
     per_seed_auc: list[float]
     final_accuracy: float = Field(description="eval accuracy after the last round, mean over seeds")
     final_accuracy_std: float
+    class_counts: list[list[list[int]]] = Field(
+        description="what each seed's run bought: per seed, per round, how many of the items "
+        "revealed that round belong to each class (the project's class order); for checking the "
+        "class balance of a strategy's picks"
+    )
 
 
 class SimulationResultOut(BaseModel):

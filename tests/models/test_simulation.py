@@ -18,7 +18,7 @@ from models.acquisition import base as acquisition_base
 from models.acquisition.base import StrategyInfo
 from models.networks import build_network
 from models.objectives import Batch, LossTerms, Objective, build_objective
-from models.simulation import Curve, area_under_curve, plot, simulate, summarize
+from models.simulation import Curve, area_under_curve, class_counts, plot, simulate, summarize
 from models.train import TrainConfig
 
 N_POOL = 30
@@ -246,6 +246,12 @@ def test_schedule_must_fit_the_pool(data: dict[str, Any]) -> None:
         run(data, "entropy", [20, 11])
     with pytest.raises(ValueError, match="positive"):
         run(data, "entropy", [3, 0])
+
+
+def test_class_counts_by_hand() -> None:
+    curve = Curve(labels=[0, 3, 5], accuracy=[0.1, 0.2, 0.3], selected=[[4, 0, 2], [1, 3]])
+    oracle = torch.tensor([2, 0, 2, 0, 1])
+    assert class_counts(curve, oracle, 4) == [[0, 1, 2, 0], [2, 0, 0, 0]]
 
 
 def test_summarize_and_auc_by_hand() -> None:

@@ -120,6 +120,7 @@ def test_simulation_returns_curves_and_a_plot_and_changes_nothing(stack: Stack) 
     assert result["schedule"] == [3, 3] and result["seeds"] == [0, 1]
     assert (result["pool_size"], result["eval_items"]) == (N_HIDDEN, 9)
     assert [(r["strategy"], r["objective"]) for r in result["runs"]] == [("entropy", "ce"), ("random", "ce")]
+    project_classes = stack.client.get(f"/projects/{pid}", headers=key).json()["classes"]
     for run in result["runs"]:
         curve = run["curve"]
         assert curve["labels"] == [0, 3, 6]
@@ -128,6 +129,9 @@ def test_simulation_returns_curves_and_a_plot_and_changes_nothing(stack: Stack) 
         assert all(0.0 <= a <= 1.0 for c in curve["per_seed"] for a in c)
         assert 0.0 <= run["auc"] <= 1.0 and run["auc_std"] >= 0.0
         assert run["final_accuracy"] == curve["mean"][-1]
+        counts = run["class_counts"]  # [seed][round][class]: what each round bought
+        assert [[sum(r) for r in seed] for seed in counts] == [[3, 3], [3, 3]]
+        assert all(len(r) == len(project_classes) and min(r) >= 0 for seed in counts for r in seed)
     # every run starts from the same network: round 0 is the same for all runs and seeds
     assert len({a for r in result["runs"] for a in (c[0] for c in r["curve"]["per_seed"])}) == 1
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from models.acquisition import get_strategy
 from models.device import pick_device
-from models.simulation import Summary, plot, simulate, summarize
+from models.simulation import Curve, class_counts, plot, simulate, summarize
 from models.train import TrainConfig
 from service import queue
 from service.db.engine import session_scope
-from service.db.tables import Item
+from service.db.tables import Item, Project
 from service.domain import checkpoints, jobs, simulations
 from service.errors import Conflict
 from service.settings import get_settings
@@ -56,6 +56,7 @@ class SimulationData:
     target_x: torch.Tensor
     hidden: torch.Tensor
     eval: tuple[torch.Tensor, torch.Tensor]
+    num_classes: int
 
 
 def load_simulation_data(session: Session, store: BlobStore, project_id: int) -> SimulationData:
@@ -81,10 +82,12 @@ def load_simulation_data(session: Session, store: BlobStore, project_id: int) ->
         target_x=gather(store, blobs, [(p, r) for p, r, _ in hidden]),
         hidden=torch.tensor([int(y) for _, _, y in hidden], dtype=torch.long),
         eval=evaluation,
+        num_classes=len(session.get_one(Project, project_id).classes),
     )
 
 
-def run_result(spec: RunSpec, summary: Summary) -> dict[str, Any]:
+def run_result(spec: RunSpec, curves: list[Curve], data: SimulationData) -> dict[str, Any]:
+    summary = summarize(curves)
     return {
         "strategy": spec.strategy,
         "params": spec.params,
@@ -101,6 +104,7 @@ def run_result(spec: RunSpec, summary: Summary) -> dict[str, Any]:
         "per_seed_auc": summary.per_seed_auc,
         "final_accuracy": summary.mean[-1],
         "final_accuracy_std": summary.std[-1],
+        "class_counts": [class_counts(c, data.hidden, data.num_classes) for c in curves],
     }
 
 
@@ -164,9 +168,8 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
                         progress=report,
                     )
                 )
-            summary = summarize(curves)
-            results.append(run_result(spec, summary))
-            named.append((_legend(p.runs, i), summary))
+            results.append(run_result(spec, curves, data))
+            named.append((_legend(p.runs, i), summarize(curves)))
         progress(0.98, message="plotting", force=True)
         buf = io.BytesIO()
         plot(named, buf, title=f"simulation: {len(data.hidden)} pool items, seeds {p.seeds}")
