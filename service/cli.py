@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from service.local_server import ServerNotReady, free_port, wait_ready
+from service.local_server import ServerNotReady, free_port, stop_processes, wait_ready
 from service.settings import Settings, get_settings
 
 
@@ -111,11 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     finally:
         if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_processes([worker], signal.SIGTERM, timeout=20)
     return 0
 
 
@@ -148,11 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     finally:
         if server is not None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_processes([server], signal.SIGINT, timeout=30)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Start-up helpers for a labelq server on this machine: a free port and waiting for /readyz.
+"""Helpers for labelq processes on this machine: a free port, waiting for /readyz, stopping.
 
 Used by `labelq demo` (which may start its own server), the end-to-end tests and the
 label-efficiency benchmark. httpx is imported when waiting, so importing this module is cheap.
@@ -6,6 +6,7 @@ label-efficiency benchmark. httpx is imported when waiting, so importing this mo
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -40,3 +41,19 @@ def wait_ready(url: str, procs: Sequence[subprocess.Popen[bytes]], timeout: floa
             pass
         time.sleep(0.3)
     raise ServerNotReady(f"the server at {url} did not become ready in {timeout:.0f} s")
+
+
+def stop_processes(
+    procs: Sequence[subprocess.Popen[bytes]], sig: int = signal.SIGTERM, timeout: float = 30
+) -> None:
+    """Send ``sig`` to every process still running, wait up to ``timeout`` s for each, then kill
+    and reap what is left. SIGINT lets `labelq serve` stop its embedded worker first."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(sig)
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

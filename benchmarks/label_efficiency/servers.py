@@ -32,7 +32,7 @@ import httpx
 from experiments import Dataset, Experiment, _scratch_args
 
 from service.demo.client import LabelqClient
-from service.local_server import ServerNotReady, free_port, wait_ready
+from service.local_server import ServerNotReady, free_port, stop_processes, wait_ready
 
 REPO = Path(__file__).resolve().parents[2]
 JOB_TIMEOUT_S = 3 * 3600
@@ -76,13 +76,7 @@ class Server:
     def stop(self) -> None:
         if self.log.closed:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # graceful: serve stops its worker first
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_processes([self.proc], signal.SIGINT, timeout=40)  # serve stops its worker first
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 
 import httpx
 import numpy as np
@@ -14,16 +13,6 @@ from safetensors.torch import save as save_safetensors
 from models.networks import build_network
 
 CLASSES = ["neg", "zero", "pos"]
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _npz(**arrays: np.ndarray) -> bytes:

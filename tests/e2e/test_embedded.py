@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from service.local_server import free_port, wait_ready
-from tests.e2e.loop import stop, two_rounds
+from service.local_server import free_port, stop_processes, wait_ready
+from tests.e2e.loop import two_rounds
 
 
 @pytest.mark.slow
@@ -37,8 +37,4 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
             assert oct((data_dir / "admin.key").stat().st_mode & 0o777) == "0o600"
             two_rounds(f"http://127.0.0.1:{port}", admin_key)
         finally:
-            server.send_signal(signal.SIGINT)  # graceful: serve stops its worker before exiting
-            try:
-                server.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                stop([server])
+            stop_processes([server], signal.SIGINT, timeout=40)  # serve stops its worker first

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from service.local_server import free_port, wait_ready
-from tests.e2e.loop import stop, two_rounds
+from service.local_server import free_port, stop_processes, wait_ready
+from tests.e2e.loop import two_rounds
 from tests.services import postgres_database, require_redis
 
 ADMIN = "e2e-admin-key"
@@ -54,7 +54,7 @@ def full_stack(tmp_path: Path) -> Iterator[str]:
             wait_ready(url, [worker, api])
             yield url
         finally:
-            stop([api, worker])
+            stop_processes([api, worker])
             for fh in logs:
                 fh.close()
             _drop_redis_keys(redis_url, queue)
