@@ -1,7 +1,7 @@
 """REPORT.md of the label-efficiency report, built from ``results.json`` alone (``--collect``
 rebuilds it without running anything).
 
-The discussion in the report is read from ``discussion.md`` beside this file (hand-written against
+The discussion in the report is read from ``discussion.md`` in the output folder (hand-written against
 the committed results); everything else in REPORT.md is generated.
 """
 
@@ -123,9 +123,10 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         ordered = sorted(d["experiments"].items(), key=lambda kv: _exp_order(kv[0]))
         plots = [r["plot"] for n, r in ordered if r["plot"]]
         L += _ceiling(d)
-        L += [f"### Active rounds, {d['per_round']} labels (1 %) per round", ""]
-        L += multi_round_table(d, grid, [k for k in order if k in grid])
-        L += [""]
+        if grid:
+            L += [f"### Active rounds, {d['per_round']} labels (1 %) per round", ""]
+            L += multi_round_table(d, grid, [k for k in order if k in grid])
+            L += [""]
         da = collect_runs(d, "da")
         if da:
             best = d["best_ce_strategy"]
@@ -221,12 +222,12 @@ def build_report(results: dict[str, Any], out: Path) -> str:
             f"![{res['plot']}]({res['plot']})",
             "",
         ]
-    disc = HERE / "discussion.md"
+    disc = out / "discussion.md"  # hand-written per output folder (the main one is beside run.py)
     L += ["## Discussion", ""]
     if disc.is_file():
         L += [disc.read_text().strip(), ""]
     else:
-        L += ["(no discussion.md beside run.py yet)", ""]
+        L += [f"(no discussion.md in {out.name}/ yet)", ""]
     L += [
         "## Files",
         "",

@@ -137,6 +137,8 @@ def run_all(args: argparse.Namespace, out: Path) -> dict[str, Any]:
                     "experiments": {},
                 }
         exps = [e for d in dsets for e in make_experiments(d, pools[f"{d.key}/target"])]
+        if args.experiments:
+            exps = select_experiments(exps, args.experiments)
         by_key = {d.key: d for d in dsets}
         run_queue(fleet, exps, by_key, seeds, results, out, log, t_start, segments)
     finally:
@@ -145,6 +147,19 @@ def run_all(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     results["segments"] = segments
     results["meta"] = meta(args, started, sum(segments), seeds)
     return results
+
+
+def select_experiments(exps: list[Experiment], names: list[str]) -> list[Experiment]:
+    """The experiments named (e.g. single_5), refusing any that waits for one left out."""
+    kept = [e for e in exps if e.name in names]
+    ids = {e.id for e in kept}
+    for e in kept:
+        missing = [dep for dep in e.deps if dep not in ids]
+        if missing:
+            raise SystemExit(f"--experiments: {e.id} needs {missing}; name them too")
+    if not kept:
+        raise SystemExit(f"--experiments: none of {names} is among {sorted({e.name for e in exps})}")
+    return kept
 
 
 def run_queue(fleet: Fleet, exps, by_key, seeds, results, out: Path, log: Log, t_start, segments) -> None:
@@ -299,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--servers", type=int, default=2, help="embedded servers = simulations in parallel")
     p.add_argument("--only", nargs="*", choices=["mnist_digits", "amazon_yelp", "toy"])
+    p.add_argument(
+        "--experiments",
+        nargs="+",
+        metavar="NAME",
+        help="run only these experiments of the chosen datasets (e.g. single_5 single_10), into --out",
+    )
     p.add_argument("--collect", action="store_true", help="only rebuild REPORT.md from results.json")
     p.add_argument(
         "--resume",
