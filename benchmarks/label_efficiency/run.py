@@ -273,7 +273,7 @@ def meta(args: argparse.Namespace, started: datetime, seconds: float, seeds: lis
             check=False,
         ).stdout.strip()
     return {
-        "command": COMMAND + (" --quick" if args.quick else ""),
+        "command": command_line(args),
         "started_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
         "wall_seconds": round(seconds, 1),
         "servers": args.servers,
@@ -290,6 +290,16 @@ def meta(args: argparse.Namespace, started: datetime, seconds: float, seeds: lis
         "embedder": datasets.EMBEDDER,
         "toy": datasets.TOY,
     }
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command that reproduces this run (the options that choose what runs and where)."""
+    parts = [COMMAND] + (["--quick"] if args.quick else [])
+    parts += ["--only", *args.only] if args.only else []
+    parts += ["--experiments", *args.experiments] if args.experiments else []
+    if not args.quick and args.out.resolve() != HERE:
+        parts += ["--out", os.path.relpath(args.out.resolve(), REPO)]
+    return " ".join(parts)
 
 
 def _rounded(obj: Any) -> Any:
