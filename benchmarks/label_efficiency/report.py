@@ -242,6 +242,8 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         "- `results.json`: every curve (per seed), AUC, job ids, timings and settings of this run.",
         "- `*.png`: the API's plots; `discussion.md`: the hand-written discussion above; `run.log`: the "
         "run's progress log (timings per job).",
+        "- `gh_weights.py`: the GH / GH++ weight diagnostic quoted in the discussion (models/ directly); "
+        "`class_balance/`: the single-round re-run with class counts quoted there.",
         "",
     ]
     return "\n".join(L)
