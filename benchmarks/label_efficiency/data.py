@@ -29,10 +29,10 @@ import numpy as np
 from service.demo.datasets import (
     _atomic_savez,
     _atomic_write_bytes,
-    _npm_pack,
     check_tar_members,
     default_cache_dir,
     make_demo_pools,
+    npm_pack_checked,
     sha256_file,
     stratified_split,
 )
@@ -98,13 +98,7 @@ def fetch_sentences(cache_dir: Path | None = None) -> Path:
     if target.is_file() and sidecar.is_file() and sidecar.read_text().split()[0] == sha256_file(target):
         return target
     with tempfile.TemporaryDirectory(dir=root, prefix=".npm-pack-") as tmp:
-        tarball = _npm_pack(SENTIMENT_NPM_SPEC, Path(tmp))
-        got = sha256_file(tarball)
-        if got != SENTIMENT_TARBALL_SHA256:
-            raise RuntimeError(
-                f"checksum mismatch for {SENTIMENT_NPM_SPEC}: got sha256 {got}, "
-                f"expected {SENTIMENT_TARBALL_SHA256}"
-            )
+        tarball = npm_pack_checked(SENTIMENT_NPM_SPEC, SENTIMENT_TARBALL_SHA256, Path(tmp))
         rows = _read_fixtures(tarball)
     _atomic_write_bytes(target, json.dumps(rows).encode())
     _atomic_write_bytes(sidecar, f"{sha256_file(target)}  {target.name}\n".encode())

