@@ -24,6 +24,7 @@ from models.acquisition.kronecker import (
     on_cpu,
     sqdist_to_one,
 )
+from models.acquisition.lazy_mindist import LazyMinDist
 from models.acquisition.progress import Ticker
 
 FirstCentre = Literal["random", "index0", "max_norm"]
@@ -93,20 +94,22 @@ def _greedy_torch(
 def _greedy_numpy(
     points: KronPoints, min_d2: Tensor, k: int, first: int | None, ticker: Ticker
 ) -> tuple[Tensor, Tensor]:
-    """The same loop in numpy on CPU: one BLAS mat-vec over the pool per step and in-place
-    element-wise updates, with no per-step thread-pool dispatch. On the 2-core CI machine this
-    reaches most of the memory-bandwidth bound where torch's ops reached under a third of it
-    (benchmarks/README.md). ``min_d2`` shares memory with the numpy view, so it is updated too.
+    """The same picks on CPU in numpy, with lazily refreshed distances (:mod:`lazy_mindist`).
+
+    The eager loop reads the whole pool once per pick (memory-bandwidth bound); here a point is
+    compared with the new centres only when its stale distance could still be the largest, in
+    batched GEMMs. ``min_d2`` shares memory with the bounds; it is exact on return only when it
+    is read (k = 1 without initial centres: the covering radius the first pick leaves).
     """
-    pts, md = NumpyPoints(points), min_d2.numpy()
-    picks, dist2 = np.empty(k, dtype=np.int64), np.empty(k, dtype=md.dtype)
-    d2 = np.empty_like(md)
+    state = LazyMinDist(NumpyPoints(points), min_d2.numpy(), capacity=k)
+    picks, dist2 = np.empty(k, dtype=np.int64), np.empty(k, dtype=state.ub.dtype)
     for t in range(k):
-        i = first if (t == 0 and first is not None) else int(np.argmax(md))  # first max: lower index
-        picks[t], dist2[t] = i, md[i]
-        np.minimum(md, pts.sqdist_to(i, out=d2), out=md)
-        md[i] = -np.inf  # never picked twice, even among exact duplicates
+        i = first if (t == 0 and first is not None) else state.exact_argmax()
+        picks[t], dist2[t] = i, state.ub[i]
+        state.add(i)
         ticker.tick(t + 1)
+    if k == 1 and first is not None:
+        state.refresh_all()
     return torch.from_numpy(picks), torch.from_numpy(dist2)
 
 

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from models.acquisition import AcquisitionContext, PoolOutputs
+from models.acquisition.kronecker import KronPoints
 
 DT = torch.float64
 
@@ -75,3 +76,16 @@ def logits_ctx(logits: list[list[float]], features: Tensor | None = None, **kw: 
     z = torch.tensor(logits, dtype=DT)
     h = features if features is not None else torch.zeros(len(z), 2, dtype=DT)
     return AcquisitionContext(PoolOutputs(z, h), torch.Generator().manual_seed(0), **kw)  # type: ignore[arg-type]
+
+
+def random_points(n: int, a_dim: int, b_dim: int, seed: int) -> KronPoints:
+    """n Gaussian Kronecker points with factors [n, a_dim] and [n, b_dim], float64."""
+    gen = torch.Generator().manual_seed(seed)
+    return KronPoints(
+        torch.randn(n, a_dim, dtype=DT, generator=gen), torch.randn(n, b_dim, dtype=DT, generator=gen)
+    )
+
+
+def as_torch_path(points: KronPoints) -> KronPoints:
+    """The same points with autograd on: on_cpu() is False, so the device-generic torch code runs."""
+    return KronPoints(points.a.clone().requires_grad_(), points.b.clone().requires_grad_())

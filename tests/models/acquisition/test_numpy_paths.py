@@ -9,19 +9,7 @@ import torch
 from models.acquisition.clue import nearest_rows
 from models.acquisition.kmeanspp import draw_d2, kmeanspp_probabilities, kmeanspp_seeding
 from models.acquisition.kronecker import KronPoints, NumpyPoints, kron_sqdist, min_sqdist, on_cpu
-from tests.models.acquisition.helpers import DT
-
-
-def random_points(n: int, a_dim: int, b_dim: int, seed: int) -> KronPoints:
-    gen = torch.Generator().manual_seed(seed)
-    return KronPoints(
-        torch.randn(n, a_dim, dtype=DT, generator=gen), torch.randn(n, b_dim, dtype=DT, generator=gen)
-    )
-
-
-def as_torch_path(points: KronPoints) -> KronPoints:
-    """The same points with autograd on: on_cpu() is False, so the torch code runs."""
-    return KronPoints(points.a.clone().requires_grad_(), points.b.clone().requires_grad_())
+from tests.models.acquisition.helpers import DT, as_torch_path, random_points
 
 
 @pytest.mark.parametrize("a_dim", [1, 3])
