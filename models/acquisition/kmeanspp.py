@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from models.acquisition.kronecker import KronPoints, NumpyPoints, on_cpu, sqdist_to_one
+from models.acquisition.lazy_mindist import LazyMinDist
 from models.acquisition.progress import Ticker
 
 
@@ -77,37 +78,50 @@ def _seeding_numpy(
     weights: Tensor | None,
     ticker: Ticker,
 ) -> tuple[Tensor, Tensor]:
-    """The same seeding on CPU in numpy: one BLAS pass over the pool per centre and an inverse-CDF
-    draw (one uniform from ``generator``), without per-step torch dispatch, which stalled at ~30 ms a
-    step on the shared 2-core machine (benchmarks/README.md)."""
+    """The same seeding on CPU in numpy, with lazily refreshed distances (:mod:`lazy_mindist`):
+    each draw is a rejection-sampled D² draw (:func:`draw_d2`), so a step compares only the drawn
+    points with the centres they have not seen, instead of reading the whole pool."""
     pts = NumpyPoints(points)
     w = None if weights is None else weights.numpy().astype(np.float64)
-    min_d2 = np.full(len(pts.sq), np.inf, dtype=pts.sq.dtype)
-    chosen = np.zeros(len(pts.sq), dtype=bool)
+    state = LazyMinDist(pts, np.full(len(pts.sq), np.inf, dtype=pts.sq.dtype), capacity=k)
     picks, d2_at_pick = np.empty(k, dtype=np.int64), np.empty(k, dtype=pts.sq.dtype)
-    d2 = np.empty_like(min_d2)
     for t in range(k):
-        i = first if t == 0 else draw_d2(min_d2, chosen, w, generator)
-        picks[t], d2_at_pick[t], chosen[i] = i, min_d2[i], True
-        np.minimum(min_d2, pts.sqdist_to(i, out=d2), out=min_d2)
+        i = first if t == 0 else draw_d2(state, w, generator)
+        picks[t], d2_at_pick[t] = i, state.ub[i]
+        state.add(i)
         ticker.tick(t + 1)
     return torch.from_numpy(picks), torch.from_numpy(d2_at_pick)
 
 
 def draw_d2(
-    min_d2: np.ndarray, chosen: np.ndarray, weights: np.ndarray | None, generator: torch.Generator
+    state: LazyMinDist, weights: np.ndarray | None, generator: torch.Generator, tries: int = 16
 ) -> int:
-    """One index with probability ∝ w·D² over the unchosen points (uniform if all are 0).
+    """One index with probability ∝ w·D² over the candidates (uniform if all of them are 0).
 
-    The same law as :func:`kmeanspp_probabilities`, drawn by inverse CDF in float64 from one
-    ``torch.rand`` of ``generator``: a point of zero mass is never returned.
+    The same law as :func:`kmeanspp_probabilities`, by rejection: propose ``j ∝ w_j ub_j`` from
+    the current upper bounds (inverse CDF in float64), refresh ``j``, accept with probability
+    ``D(j)² / ub_j``; two uniforms from ``generator`` per proposal. After ``tries`` rejections
+    every bound is refreshed, so the next proposal is exact and accepted. Returns an index whose
+    ``state.ub`` is exact. Points never compared with any centre (ub = +inf) are refreshed first.
     """
-    mass = min_d2.astype(np.float64) if weights is None else min_d2 * weights
-    mass[chosen] = 0.0
-    cdf = np.cumsum(mass)
-    u = float(torch.rand((), generator=generator, dtype=torch.float64))
-    if cdf[-1] > 0:
-        j = int(np.searchsorted(cdf, u * cdf[-1], side="right"))
-        return j if j < len(cdf) else int(np.flatnonzero(mass)[-1])  # u * total rounded up to total
-    free = np.flatnonzero(~chosen)
-    return int(free[min(int(u * len(free)), len(free) - 1)])
+    state.refresh(state.stale_at_least(np.inf))
+    for _ in range(2):
+        bounds = state.ub.astype(np.float64)  # the proposal's bounds, fixed for this round
+        mass = np.maximum(bounds, 0.0)  # centres (-inf) get 0
+        if weights is not None:
+            mass *= weights
+        cdf = np.cumsum(mass)
+        if not cdf[-1] > 0:
+            state.refresh_all()  # exact bounds are all 0 too: uniform over the candidates
+            free = np.flatnonzero(state.ub > -np.inf)
+            u = float(torch.rand((), generator=generator, dtype=torch.float64))
+            return int(free[min(int(u * len(free)), len(free) - 1)])
+        for _ in range(tries):
+            u_pick, u_accept = torch.rand(2, generator=generator, dtype=torch.float64).tolist()
+            j = int(np.searchsorted(cdf, u_pick * cdf[-1], side="right"))
+            j = j if j < len(cdf) else int(np.flatnonzero(mass)[-1])  # u * total rounded up to total
+            state.refresh([j])
+            if u_accept * bounds[j] < float(state.ub[j]):
+                return j
+        state.refresh_all()
+    raise AssertionError("an exact proposal is always accepted")  # pragma: no cover

@@ -9,6 +9,7 @@ import torch
 from models.acquisition.clue import nearest_rows
 from models.acquisition.kmeanspp import draw_d2, kmeanspp_probabilities, kmeanspp_seeding
 from models.acquisition.kronecker import KronPoints, NumpyPoints, kron_sqdist, min_sqdist, on_cpu
+from models.acquisition.lazy_mindist import LazyMinDist
 from tests.models.acquisition.helpers import DT, as_torch_path, random_points
 
 
@@ -40,37 +41,56 @@ def test_on_cpu_excludes_autograd() -> None:
     assert on_cpu(points) and not on_cpu(as_torch_path(points))
 
 
+def stale_state(x: list[float], refreshed: list[int], stale: list[int]) -> LazyMinDist:
+    """1-D points with centres ``refreshed`` (bounds exact for them), then ``stale`` ones added
+    without any refresh: the bounds of points near the stale centres overstate their D²."""
+    pts = NumpyPoints(KronPoints.plain(torch.tensor(x, dtype=DT)[:, None]))
+    state = LazyMinDist(pts, np.full(len(x), np.inf), capacity=len(refreshed) + len(stale))
+    for i in refreshed:
+        state.add(i)
+    state.refresh_all()
+    for i in stale:
+        state.add(i)
+    return state
+
+
 class TestDrawD2:
-    def test_frequencies_follow_kmeanspp_probabilities(self) -> None:
-        min_d2 = np.array([9.0, 4.0, 0.0, 25.0, 1.0])
-        chosen = np.array([False, False, True, False, False])
-        weights = np.array([1.0, 2.0, 1.0, 0.5, 0.0])
-        gen = torch.Generator().manual_seed(0)
-        counts = np.bincount([draw_d2(min_d2, chosen, weights, gen) for _ in range(20000)], minlength=5)
+    def test_frequencies_follow_the_exact_law_from_stale_bounds(self) -> None:
+        x = [0.0, 1.0, 3.0, -2.0, 7.0, 7.5, 4.0, 6.0]
+        weights = np.array([1.0, 2.0, 1.0, 0.5, 1.0, 0.0, 3.0, 1.0])
+        exact = np.array([min((v - 3.0) ** 2, (v - 7.0) ** 2) for v in x])
+        chosen = np.array([False, False, True, False, True, False, False, False])
         probs = kmeanspp_probabilities(
-            torch.from_numpy(min_d2), torch.from_numpy(chosen), torch.from_numpy(weights)
-        )
-        assert counts[2] == 0 and counts[4] == 0  # chosen, and zero weight
-        np.testing.assert_allclose(counts / counts.sum(), probs.numpy(), atol=0.015)
+            torch.from_numpy(exact), torch.from_numpy(chosen), torch.from_numpy(weights)
+        ).numpy()
+        bounds = stale_state(x, [2], [4]).ub
+        assert bounds[7] == 9.0 and exact[7] == 1.0  # 6 is nearer the stale centre 7 than 3
+        assert bounds[0] == exact[0] == 9.0
+        gen = torch.Generator().manual_seed(0)
+        draws = [draw_d2(stale_state(x, [2], [4]), weights, gen) for _ in range(20000)]
+        counts = np.bincount(draws, minlength=len(x))
+        assert counts[2] == counts[4] == counts[5] == 0  # centres, and zero weight
+        np.testing.assert_allclose(counts / counts.sum(), probs, atol=0.015)
 
-    def test_zero_mass_points_never_drawn_even_next_to_heavy_ones(self) -> None:
-        min_d2 = np.array([0.0, 1e30, 0.0, 0.0])
-        chosen = np.zeros(4, dtype=bool)
+    def test_overstated_bounds_are_corrected(self) -> None:
+        # point 2 duplicates the stale centre 1: its bound says 25, its D² is 0; point 3's says 81, is 16
         gen = torch.Generator().manual_seed(1)
-        assert {draw_d2(min_d2, chosen, None, gen) for _ in range(500)} == {1}
+        for _ in range(300):
+            state = stale_state([0.0, 5.0, 5.0, 9.0], [0], [1])
+            assert state.ub[2] == 25.0
+            assert draw_d2(state, None, gen) == 3 and state.ub[3] == 16.0
 
-    def test_uniform_over_unchosen_when_all_mass_is_zero(self) -> None:
-        chosen = np.array([True, False, True, False])
+    def test_uniform_over_candidates_when_every_d2_is_zero(self) -> None:
         gen = torch.Generator().manual_seed(2)
-        draws = [draw_d2(np.zeros(4), chosen, None, gen) for _ in range(4000)]
+        draws = [draw_d2(stale_state([0.0, 0.0, 0.0, 3.0], [3], [0]), None, gen) for _ in range(4000)]
         counts = np.bincount(draws, minlength=4)
-        assert counts[0] == counts[2] == 0
-        assert abs(counts[1] - counts[3]) < 300
+        assert counts[0] == counts[3] == 0  # the centres
+        assert abs(counts[1] - counts[2]) < 300
 
     def test_seeded(self) -> None:
-        min_d2, chosen = np.arange(10.0), np.zeros(10, dtype=bool)
-        a = [draw_d2(min_d2, chosen, None, torch.Generator().manual_seed(5)) for _ in range(3)]
-        b = [draw_d2(min_d2, chosen, None, torch.Generator().manual_seed(5)) for _ in range(3)]
+        x = [float(v) for v in range(10)]
+        a = [draw_d2(stale_state(x, [0], [9]), None, torch.Generator().manual_seed(5)) for _ in range(3)]
+        b = [draw_d2(stale_state(x, [0], [9]), None, torch.Generator().manual_seed(5)) for _ in range(3)]
         assert a == b
 
 
