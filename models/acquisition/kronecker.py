@@ -74,13 +74,9 @@ def kron_sqdist(p: KronPoints, q: KronPoints) -> Tensor:
 def sqdist_to_one(points: KronPoints, i: int) -> Tensor:
     """[N] squared distances of every point to point ``i`` (two mat-vecs, O(N) memory).
 
-    This is the one pass over the pool each k-center / k-means++ step makes. On CPU it runs in
-    numpy (:class:`NumpyPoints`): on the 2-core CI machine torch's sgemv read the pool at 15 GB/s,
-    numpy's BLAS at 61 GB/s, and torch's threaded element-wise ops stall when the cores are shared
-    (benchmarks/README.md).
+    The one pass over the pool each step of the device-generic k-center / k-means++ loops makes;
+    on CPU those loops run lazily in numpy instead (:mod:`models.acquisition.lazy_mindist`).
     """
-    if on_cpu(points):
-        return torch.from_numpy(NumpyPoints(points).sqdist_to(i))
     cross = (points.a @ points.a[i]) * (points.b @ points.b[i])
     return (points.sqnorms() + points.sqnorms()[i] - 2.0 * cross).clamp_min_(0.0)
 
@@ -91,23 +87,15 @@ def on_cpu(points: KronPoints) -> bool:
 
 
 class NumpyPoints:
-    """Numpy views of CPU :class:`KronPoints` (shared memory) for loops of one-row distance passes.
+    """Numpy views of CPU :class:`KronPoints` (shared memory) for the lazy CPU loops.
 
-    Plain points (``a`` all ones) skip the ``a`` factor entirely, so a step reads ``b`` once.
+    Plain points (``a`` all ones) skip the ``a`` factor entirely, so a distance block reads ``b``
+    only.
     """
 
     def __init__(self, points: KronPoints) -> None:
         self.a, self.b, self.sq = points.a.numpy(), points.b.numpy(), points.sqnorms().numpy()
         self.plain = self.a.shape[1] == 1 and bool(np.all(self.a == 1))
-
-    def sqdist_to(self, i: int, out: np.ndarray | None = None) -> np.ndarray:
-        """[N] squared distances to point ``i``, clamped at 0, written into ``out`` if given."""
-        out = np.empty_like(self.sq) if out is None else out
-        np.matmul(self.b, self.b[i], out=out)
-        out *= -2.0 if self.plain else -2.0 * (self.a @ self.a[i])
-        out += self.sq
-        out += self.sq[i]
-        return np.maximum(out, 0.0, out=out)
 
 
 def row_chunk(n_cols: int, max_elements: int = DEFAULT_MAX_ELEMENTS) -> int:
