@@ -27,6 +27,7 @@ from models.acquisition.kronecker import (
     nearest_points,
     row_chunk,
 )
+from models.acquisition.lloyd import LloydAssigner, weighted_rows
 from models.acquisition.numerics import check_budget, promote, upcast
 from models.acquisition.progress import Ticker, scaled
 
@@ -65,21 +66,69 @@ def nearest_rows(x: Tensor, y: Tensor, *, max_elements: int = DEFAULT_MAX_ELEMEN
 
 
 LLOYD_BLOCK = 16384  # rows per block of the weighted sums
+GATHER_SHARE = 0.4  # sum only the changed clusters' rows when they are fewer than this share of N
+WEIGHTED_COPY_BYTES = 1 << 28  # lloyd() keeps the weighted rows w_i x_i when they take at most 256 MB
 
 
-def lloyd_step(x: Tensor, weights: Tensor, assign: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
+def lloyd_step(
+    x: Tensor,
+    weights: Tensor,
+    assign: Tensor,
+    centroids: Tensor,
+    *,
+    previous: Tensor | None = None,
+    weighted: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
     """Weighted means of each cluster; an empty (or zero-weight) cluster keeps its centroid.
 
+    ``previous``: the assignment of the step that produced ``centroids``. Then the clusters whose
+    members did not change keep their centroid (summing the same rows in the same order would repeat
+    it bit for bit), and when few rows are left only those are summed. ``weighted``: x * weights[:, None]
+    when already made (the same products; then all rows are summed, no gathering).
     x: [N, D], weights: [N], assign: [N] -> (centroids [K, D], cluster weight [K]).
     """
-    mass = weights.new_zeros(len(centroids)).index_add_(0, assign, weights)
-    sums = torch.zeros_like(centroids)
-    for start in range(0, len(x), LLOYD_BLOCK):  # no weighted copy of the whole pool
-        rows = slice(start, start + LLOYD_BLOCK)
-        sums.index_add_(0, assign[rows], x[rows] * weights[rows, None])
+    k = len(centroids)
+    mass = weights.new_zeros(k).index_add_(0, assign, weights)
     keep = mass <= 0
+    rows = None
+    if previous is not None:
+        moved = assign != previous
+        changed = torch.zeros(k, dtype=torch.bool, device=x.device)
+        changed[assign[moved]] = True
+        changed[previous[moved]] = True
+        keep |= ~changed
+        if weighted is None:  # gathering pays when the changed clusters hold few rows
+            members = torch.nonzero(changed[assign]).squeeze(1)  # ascending: same order per cluster
+            rows = members if len(members) < GATHER_SHARE * len(x) else None
+    sums = _weighted_sums(x, weights, assign, k, rows) if weighted is None else _sums(weighted, assign, k)
     new = torch.where(keep[:, None], centroids, sums / mass.clamp_min(torch.finfo(mass.dtype).tiny)[:, None])
     return new, mass
+
+
+def _sums(rows: Tensor, assign: Tensor, k: int) -> Tensor:
+    """Σ rows_i per cluster, added row by row in ascending order."""
+    return torch.zeros(k, rows.shape[1], dtype=rows.dtype, device=rows.device).index_add_(0, assign, rows)
+
+
+def _weighted_sums(x: Tensor, weights: Tensor, assign: Tensor, k: int, rows: Tensor | None) -> Tensor:
+    """Σ w_i x_i per cluster over ``rows`` (None: all), added row by row in ascending order.
+
+    On CPU without autograd the weighted rows are made by numpy in one reused block (torch's
+    element-wise ops stall on shared cores, and a fresh block per step costs page faults).
+    """
+    sums = torch.zeros(k, x.shape[1], dtype=x.dtype, device=x.device)
+    n = len(x) if rows is None else len(rows)
+    on_cpu = x.device.type == "cpu" and not (x.requires_grad or weights.requires_grad)
+    xn, wn = (x.numpy(), weights.numpy()) if on_cpu else (None, None)
+    buf = np.empty((min(LLOYD_BLOCK, n), x.shape[1]), dtype=xn.dtype) if xn is not None else None
+    for start in range(0, n, LLOYD_BLOCK):  # no weighted copy of the whole pool
+        idx = slice(start, start + LLOYD_BLOCK) if rows is None else rows[start : start + LLOYD_BLOCK]
+        if buf is None:
+            part = x[idx] * weights[idx, None]
+        else:
+            part = torch.from_numpy(weighted_rows(xn, wn, idx if rows is None else idx.numpy(), buf))
+        sums.index_add_(0, assign[idx], part)
+    return sums
 
 
 def weighted_kmeans(
@@ -101,18 +150,50 @@ def weighted_kmeans(
     seeds, _ = kmeanspp_seeding(
         points, k, first=first, generator=generator, weights=w, progress=scaled(progress, 0.0, 0.5)
     )
-    centroids, assign = x[seeds], None
-    ticker = Ticker(scaled(progress, 0.5, 1.0), n_iter)
+    return lloyd(x, w, x[seeds], n_iter=n_iter, progress=scaled(progress, 0.5, 1.0))
+
+
+def lloyd(
+    x: Tensor,
+    weights: Tensor,
+    centroids: Tensor,
+    *,
+    n_iter: int,
+    progress: Callable[[float], None] | None = None,
+    incremental: bool = True,
+) -> tuple[Tensor, Tensor]:
+    """Up to ``n_iter`` Lloyd steps from ``centroids``, stopping when the assignment repeats.
+
+    Assignments as ``nearest_rows`` (ties to the lower centroid), means as ``lloyd_step``. With
+    ``incremental`` (the default) the same numbers come from less work: only the clusters whose
+    members changed are summed again, and on CPU without autograd the assignments come from
+    ``LloydAssigner`` (scores of the moved centroids only). ``incremental=False`` is the plain loop.
+    Returns (centroids [K, D], cluster weight [K] under the final assignment).
+    """
+    nearest = _assigner(x, centroids, incremental)
+    keep_weighted = not (x.requires_grad or weights.requires_grad)
+    weighted = x * weights[:, None] if keep_weighted and x.nbytes <= WEIGHTED_COPY_BYTES else None
+    ticker = Ticker(progress, n_iter)
+    assign = None
     for it in range(n_iter):
-        new_assign = nearest_rows(centroids, x)
+        new_assign = nearest(centroids)
         if assign is not None and torch.equal(new_assign, assign):
             break
-        assign = new_assign
-        centroids, _ = lloyd_step(x, w, assign, centroids)
+        previous, assign = (assign if incremental else None), new_assign
+        centroids, _ = lloyd_step(x, weights, assign, centroids, previous=previous, weighted=weighted)
         ticker.tick(it + 1)
     ticker.finish()
-    final = nearest_rows(centroids, x)
-    return centroids, lloyd_step(x, w, final, centroids)[1]
+    final = nearest(centroids)
+    previous = assign if incremental else None
+    return centroids, lloyd_step(x, weights, final, centroids, previous=previous, weighted=weighted)[1]
+
+
+def _assigner(x: Tensor, centroids: Tensor, incremental: bool) -> Callable[[Tensor], Tensor]:
+    """centroids -> nearest centroid of every row of x: LloydAssigner on CPU, else nearest_rows."""
+    if not incremental or x.device.type != "cpu" or x.requires_grad or centroids.requires_grad:
+        return lambda c: nearest_rows(c, x)
+    assigner = LloydAssigner(x.numpy())
+    return lambda c: torch.from_numpy(assigner(c.numpy()))
 
 
 def distinct_nearest(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
