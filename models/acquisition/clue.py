@@ -84,7 +84,7 @@ def lloyd_step(
     ``previous``: the assignment of the step that produced ``centroids``. Then the clusters whose
     members did not change keep their centroid (summing the same rows in the same order would repeat
     it bit for bit), and when few rows are left only those are summed. ``weighted``: x * weights[:, None]
-    when already made (the same products; then all rows are summed, no gathering).
+    when already made (the same products, gathered when few rows are summed).
     x: [N, D], weights: [N], assign: [N] -> (centroids [K, D], cluster weight [K]).
     """
     k = len(centroids)
@@ -97,10 +97,12 @@ def lloyd_step(
         changed[assign[moved]] = True
         changed[previous[moved]] = True
         keep |= ~changed
-        if weighted is None:  # gathering pays when the changed clusters hold few rows
-            members = torch.nonzero(changed[assign]).squeeze(1)  # ascending: same order per cluster
-            rows = members if len(members) < GATHER_SHARE * len(x) else None
-    sums = _weighted_sums(x, weights, assign, k, rows) if weighted is None else _sums(weighted, assign, k)
+        members = torch.nonzero(changed[assign]).squeeze(1)  # ascending: same order per cluster
+        rows = members if len(members) < GATHER_SHARE * len(x) else None  # gathering pays then
+    if weighted is None:
+        sums = _weighted_sums(x, weights, assign, k, rows)
+    else:
+        sums = _sums(weighted, assign, k) if rows is None else _sums(weighted[rows], assign[rows], k)
     new = torch.where(keep[:, None], centroids, sums / mass.clamp_min(torch.finfo(mass.dtype).tiny)[:, None])
     return new, mass
 

@@ -136,6 +136,8 @@ def nearest_points(
     """
     n = len(points)
     m = min(m, n)
+    if on_cpu(points) and on_cpu(centres) and n > 0:
+        return _nearest_points_numpy(NumpyPoints(points), NumpyPoints(centres), m, max_elements)
     best_d = centres.a.new_empty((len(centres), 0))
     best_i = torch.empty((len(centres), 0), dtype=torch.long, device=centres.a.device)
     step = row_chunk(len(centres), max_elements)
@@ -147,3 +149,29 @@ def nearest_points(
         order = torch.argsort(cat_d, dim=1, stable=True)[:, :m]
         best_d, best_i = cat_d.gather(1, order), cat_i.gather(1, order)
     return best_i, best_d
+
+
+def _nearest_points_numpy(
+    pts: NumpyPoints, cen: NumpyPoints, m: int, max_elements: int
+) -> tuple[Tensor, Tensor]:
+    """:func:`nearest_points` on CPU: full distance rows for a block of centres at a time, the
+    ``m`` smallest by partition, then ordered by (distance, index). Entries tied with the m-th
+    value are all considered, so ties still go to the lower point index."""
+    k, n = len(cen.sq), len(pts.sq)
+    out_i, out_d = np.empty((k, m), dtype=np.int64), np.empty((k, m), dtype=pts.sq.dtype)
+    step = row_chunk(n, max_elements)
+    for r0 in range(0, k, step):
+        rows = slice(r0, min(r0 + step, k))
+        cross = cen.b[rows] @ pts.b.T
+        if not (pts.plain and cen.plain):
+            cross *= cen.a[rows] @ pts.a.T
+        d2 = cen.sq[rows, None] + pts.sq[None, :] - 2.0 * cross
+        np.maximum(d2, 0.0, out=d2)
+        part = np.argpartition(d2, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), d2.shape)
+        for j, (row, cand) in enumerate(zip(d2, part, strict=True)):
+            edge = row[cand].max()
+            if np.count_nonzero(row <= edge) > m:  # ties at the cut: take the lowest indices
+                cand = np.flatnonzero(row <= edge)
+            cand = cand[np.lexsort((cand, row[cand]))][:m]
+            out_i[r0 + j], out_d[r0 + j] = cand, row[cand]
+    return torch.from_numpy(out_i), torch.from_numpy(out_d)
