@@ -8,7 +8,14 @@ import torch
 
 from models.acquisition.clue import nearest_rows
 from models.acquisition.kmeanspp import draw_d2, kmeanspp_probabilities, kmeanspp_seeding
-from models.acquisition.kronecker import KronPoints, NumpyPoints, kron_sqdist, min_sqdist, on_cpu
+from models.acquisition.kronecker import (
+    KronPoints,
+    NumpyPoints,
+    kron_sqdist,
+    min_sqdist,
+    nearest_points,
+    on_cpu,
+)
 from models.acquisition.lazy_mindist import LazyMinDist
 from tests.models.acquisition.helpers import DT, as_torch_path, random_points
 
@@ -139,3 +146,22 @@ def test_nearest_rows_matches_min_sqdist_and_brute_force(max_elements: int) -> N
 def test_nearest_rows_ties_go_to_lower_index() -> None:
     x = torch.tensor([[1.0], [-1.0], [1.0]], dtype=DT)  # rows 0 and 2 equal; 0 and 1 equidistant from 0
     assert nearest_rows(x, torch.tensor([[0.0], [1.0], [-3.0]], dtype=DT)).tolist() == [0, 0, 1]
+
+
+@pytest.mark.parametrize(("a_dim", "m"), [(1, 5), (3, 5), (1, 30)])
+def test_nearest_points_numpy_matches_torch_path(a_dim: int, m: int) -> None:
+    points, centres = random_points(30, a_dim, 4, seed=m), random_points(7, a_dim, 4, seed=m + 1)
+    if a_dim == 1:
+        points, centres = KronPoints.plain(points.b), KronPoints.plain(centres.b)
+    fast = nearest_points(points, centres, m, max_elements=50)  # centre blocks of 1
+    with torch.no_grad():
+        ref = nearest_points(as_torch_path(points), as_torch_path(centres), m)
+    assert fast[0].tolist() == ref[0].tolist()
+    torch.testing.assert_close(fast[1], ref[1].detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_nearest_points_numpy_ties_at_the_cut_go_to_lower_indices() -> None:
+    pts = KronPoints.plain(torch.tensor([[3.0], [-1.0], [2.0], [1.0], [-2.0], [1.0]], dtype=DT))
+    cen = KronPoints.plain(torch.tensor([[0.0]], dtype=DT))
+    assert nearest_points(pts, cen, 2)[0].tolist() == [[1, 3]]  # -1, 1, 1 tie: the two lowest
+    assert nearest_points(pts, cen, 4)[0].tolist() == [[1, 3, 5, 2]]
