@@ -18,6 +18,7 @@ from torch import Tensor
 
 from models.acquisition.kronecker import KronPoints, NumpyPoints, on_cpu, sqdist_to_one
 from models.acquisition.lazy_mindist import LazyMinDist
+from models.acquisition.mass_sampler import MassSampler
 from models.acquisition.progress import Ticker
 
 
@@ -79,49 +80,67 @@ def _seeding_numpy(
     ticker: Ticker,
 ) -> tuple[Tensor, Tensor]:
     """The same seeding on CPU in numpy, with lazily refreshed distances (:mod:`lazy_mindist`):
-    each draw is a rejection-sampled D² draw (:func:`draw_d2`), so a step compares only the drawn
+    each draw is a rejection-sampled D² draw (:class:`D2Draws`), so a step compares only the drawn
     points with the centres they have not seen, instead of reading the whole pool."""
     pts = NumpyPoints(points)
-    w = None if weights is None else weights.numpy().astype(np.float64)
     state = LazyMinDist(pts, np.full(len(pts.sq), np.inf, dtype=pts.sq.dtype), capacity=k)
+    draws = None
     picks, d2_at_pick = np.empty(k, dtype=np.int64), np.empty(k, dtype=pts.sq.dtype)
     for t in range(k):
-        i = first if t == 0 else draw_d2(state, w, generator)
+        if t == 1:  # every point has been compared with the first centre only: all bounds exact
+            state.refresh_all()
+            draws = D2Draws(state, None if weights is None else weights.numpy())
+        i = first if draws is None else draws.draw(generator)
         picks[t], d2_at_pick[t] = i, state.ub[i]
         state.add(i)
+        if draws is not None:
+            draws.refreshed([i])
         ticker.tick(t + 1)
     return torch.from_numpy(picks), torch.from_numpy(d2_at_pick)
 
 
-def draw_d2(
-    state: LazyMinDist, weights: np.ndarray | None, generator: torch.Generator, tries: int = 16
-) -> int:
-    """One index with probability ∝ w·D² over the candidates (uniform if all of them are 0).
+class D2Draws:
+    """Draws ``i ∝ w_i D(i)²`` over the candidates of a :class:`LazyMinDist` (uniform if all are 0).
 
-    The same law as :func:`kmeanspp_probabilities`, by rejection: propose ``j ∝ w_j ub_j`` from
-    the current upper bounds (inverse CDF in float64), refresh ``j``, accept with probability
-    ``D(j)² / ub_j``; two uniforms from ``generator`` per proposal. After ``tries`` rejections
-    every bound is refreshed, so the next proposal is exact and accepted. Returns an index whose
-    ``state.ub`` is exact. Points never compared with any centre (ub = +inf) are refreshed first.
+    The same law as :func:`kmeanspp_probabilities`, by rejection: propose ``j ∝ w_j ub_j`` from the
+    current bounds (:class:`MassSampler`), refresh ``j``, accept with probability ``D(j)² / ub_j``.
+    Whatever the proposal was, an accepted draw follows the target law, so the proposal may change
+    between proposals; it is kept equal to the bounds. Two uniforms from the generator per proposal.
+    After ``tries`` rejections in one draw every bound is refreshed: the next proposal is exact and
+    accepted. Every bound must be finite (each point compared with some centre).
     """
-    state.refresh(state.stale_at_least(np.inf))
-    for _ in range(2):
-        bounds = state.ub.astype(np.float64)  # the proposal's bounds, fixed for this round
-        mass = np.maximum(bounds, 0.0)  # centres (-inf) get 0
-        if weights is not None:
-            mass *= weights
-        cdf = np.cumsum(mass)
-        if not cdf[-1] > 0:
-            state.refresh_all()  # exact bounds are all 0 too: uniform over the candidates
-            free = np.flatnonzero(state.ub > -np.inf)
-            u = float(torch.rand((), generator=generator, dtype=torch.float64))
-            return int(free[min(int(u * len(free)), len(free) - 1)])
-        for _ in range(tries):
+
+    def __init__(self, state: LazyMinDist, weights: np.ndarray | None, tries: int = 16) -> None:
+        self.state, self.tries = state, tries
+        self.weights = None if weights is None else np.asarray(weights, dtype=np.float64)
+        self.sampler = MassSampler(self._mass(slice(None)))
+
+    def _mass(self, index: slice | np.ndarray) -> np.ndarray:
+        mass = np.maximum(self.state.ub[index].astype(np.float64), 0.0)  # centres (-inf) get 0
+        return mass if self.weights is None else mass * self.weights[index]
+
+    def refreshed(self, index: list[int] | np.ndarray) -> None:
+        """Bounds at ``index`` changed (a refresh, or a new centre): follow them."""
+        index = np.asarray(index, dtype=np.int64)
+        self.sampler.update(index, self._mass(index))
+
+    def draw(self, generator: torch.Generator) -> int:
+        """One index whose ``state.ub`` is exact on return."""
+        state = self.state
+        for attempt in range(self.tries + 1):
+            if attempt == self.tries:  # give up proposing from stale bounds
+                state.refresh_all()
+                self.sampler = MassSampler(self._mass(slice(None)))
             u_pick, u_accept = torch.rand(2, generator=generator, dtype=torch.float64).tolist()
-            j = int(np.searchsorted(cdf, u_pick * cdf[-1], side="right"))
-            j = j if j < len(cdf) else int(np.flatnonzero(mass)[-1])  # u * total rounded up to total
+            j = self.sampler.draw(u_pick)
+            if j < 0:
+                break
+            bound = float(state.ub[j])
             state.refresh([j])
-            if u_accept * bounds[j] < float(state.ub[j]):
+            self.refreshed([j])
+            if u_accept * bound < float(state.ub[j]):
                 return j
-        state.refresh_all()
-    raise AssertionError("an exact proposal is always accepted")  # pragma: no cover
+        state.refresh_all()  # every w·D² is 0: uniform over the candidates
+        free = np.flatnonzero(state.ub > -np.inf)
+        u = float(torch.rand((), generator=generator, dtype=torch.float64))
+        return int(free[min(int(u * len(free)), len(free) - 1)])

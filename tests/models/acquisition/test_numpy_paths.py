@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from models.acquisition.clue import nearest_rows
-from models.acquisition.kmeanspp import draw_d2, kmeanspp_probabilities, kmeanspp_seeding
+from models.acquisition.kmeanspp import D2Draws, kmeanspp_probabilities, kmeanspp_seeding
 from models.acquisition.kronecker import (
     KronPoints,
     NumpyPoints,
@@ -80,10 +80,22 @@ class TestDrawD2:
         assert bounds[7] == 9.0 and exact[7] == 1.0  # 6 is nearer the stale centre 7 than 3
         assert bounds[0] == exact[0] == 9.0
         gen = torch.Generator().manual_seed(0)
-        draws = [draw_d2(stale_state(x, [2], [4]), weights, gen) for _ in range(20000)]
+        draws = [D2Draws(stale_state(x, [2], [4]), weights).draw(gen) for _ in range(20000)]
         counts = np.bincount(draws, minlength=len(x))
         assert counts[2] == counts[4] == counts[5] == 0  # centres, and zero weight
         np.testing.assert_allclose(counts / counts.sum(), probs, atol=0.015)
+
+    def test_one_sampler_keeps_the_law_while_it_refreshes_bounds(self) -> None:
+        x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 10.0]
+        exact = np.array([min(v * v, (v - 5.0) ** 2, (v - 10.0) ** 2) for v in x])
+        chosen = np.array([True, False, False, False, False, True, False, True])
+        probs = kmeanspp_probabilities(torch.from_numpy(exact), torch.from_numpy(chosen)).numpy()
+        gen, counts = torch.Generator().manual_seed(3), np.zeros(len(x))
+        for _ in range(400):  # each sampler draws 50 times; its first draws see stale bounds
+            draws = D2Draws(stale_state(x, [0], [5, 7]), None, tries=2)
+            for _ in range(50):
+                counts[draws.draw(gen)] += 1
+        np.testing.assert_allclose(counts / counts.sum(), probs, atol=0.01)
 
     def test_overstated_bounds_are_corrected(self) -> None:
         # point 2 duplicates the stale centre 1: its bound says 25, its D² is 0; point 3's says 81, is 16
@@ -91,19 +103,19 @@ class TestDrawD2:
         for _ in range(300):
             state = stale_state([0.0, 5.0, 5.0, 9.0], [0], [1])
             assert state.ub[2] == 25.0
-            assert draw_d2(state, None, gen) == 3 and state.ub[3] == 16.0
+            assert D2Draws(state, None).draw(gen) == 3 and state.ub[3] == 16.0
 
     def test_uniform_over_candidates_when_every_d2_is_zero(self) -> None:
         gen = torch.Generator().manual_seed(2)
-        draws = [draw_d2(stale_state([0.0, 0.0, 0.0, 3.0], [3], [0]), None, gen) for _ in range(4000)]
+        draws = [D2Draws(stale_state([0.0, 0.0, 0.0, 3.0], [3], [0]), None).draw(gen) for _ in range(4000)]
         counts = np.bincount(draws, minlength=4)
         assert counts[0] == counts[3] == 0  # the centres
         assert abs(counts[1] - counts[2]) < 300
 
     def test_seeded(self) -> None:
         x = [float(v) for v in range(10)]
-        a = [draw_d2(stale_state(x, [0], [9]), None, torch.Generator().manual_seed(5)) for _ in range(3)]
-        b = [draw_d2(stale_state(x, [0], [9]), None, torch.Generator().manual_seed(5)) for _ in range(3)]
+        a = [D2Draws(stale_state(x, [0], [9]), None).draw(torch.Generator().manual_seed(5)) for _ in range(3)]
+        b = [D2Draws(stale_state(x, [0], [9]), None).draw(torch.Generator().manual_seed(5)) for _ in range(3)]
         assert a == b
 
 
