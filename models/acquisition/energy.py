@@ -24,7 +24,7 @@ from models.acquisition.base import (
     select_topk,
     top_by_score,
 )
-from models.acquisition.numerics import check_budget, require_classes, upcast
+from models.acquisition.numerics import check_budget, require_classes, top2_rows, upcast
 
 
 def free_energy(logits: Tensor) -> Tensor:
@@ -35,8 +35,8 @@ def free_energy(logits: Tensor) -> Tensor:
 def mvsm(logits: Tensor) -> Tensor:
     """U = z_(2) - z_(1) (second-largest minus largest logit). logits: [N, C >= 2] -> [N] <= 0."""
     require_classes(logits, 2, "MvSM")
-    top2 = torch.topk(upcast(logits), 2, dim=1).values
-    return top2[:, 1] - top2[:, 0]
+    first, second = top2_rows(upcast(logits))
+    return second - first
 
 
 def eada_candidate_count(budget: int, n_pool: int, n_total: int, alpha1: float) -> int:
@@ -50,12 +50,19 @@ def eada_candidate_count(budget: int, n_pool: int, n_total: int, alpha1: float) 
     return min(int(n_pool), max(int(budget), n1))
 
 
-def eada_select(logits: Tensor, budget: int, n_total: int, alpha1: float = 0.5) -> Tensor:
+def eada_select(
+    logits: Tensor,
+    budget: int,
+    n_total: int,
+    alpha1: float = 0.5,
+    *,
+    scores: tuple[Tensor, Tensor] | None = None,
+) -> Tensor:
     """Two-stage EADA (§1.3): top-n1 by F, then top-b of those by U; ties to the lower pool index.
 
-    logits: [N, C] -> pool indices [min(b, N)], best first.
+    logits: [N, C] -> pool indices [min(b, N)], best first. ``scores``: (F, U) when already computed.
     """
-    f, u = free_energy(logits), mvsm(logits)
+    f, u = (free_energy(logits), mvsm(logits)) if scores is None else scores
     budget = check_budget(budget, len(f))
     n1 = eada_candidate_count(budget, len(f), n_total, alpha1)
     candidates = torch.sort(select_topk(f, n1)).values  # pool order, so stage-2 ties go to lower index
@@ -67,9 +74,9 @@ def eada(ctx: AcquisitionContext, budget: int, alpha1: float = 0.5) -> Selection
     """EADA: score = MvSM of the candidates that passed the free-energy stage."""
     logits = ctx.unlabeled.logits
     n_total = ctx.n_total if ctx.n_total is not None else len(ctx.unlabeled)
-    idx = eada_select(logits, budget, n_total, alpha1)
-    f, u = free_energy(logits)[idx], mvsm(logits)[idx]
-    return Selection(idx, u, {"free_energy": f, "mvsm": u})
+    f, u = free_energy(logits), mvsm(logits)
+    idx = eada_select(logits, budget, n_total, alpha1, scores=(f, u))
+    return Selection(idx, u[idx], {"free_energy": f[idx], "mvsm": u[idx]})
 
 
 @register_strategy("free_energy", needs_features=False)

@@ -18,12 +18,28 @@ def upcast(x: Tensor) -> Tensor:
     return x
 
 
+def log_softmax_rows(logits: Tensor) -> Tensor:
+    """log softmax over the last dim as (z - max) - log Σ exp(z - max): stable ([1000, 999, 0]
+    is fine) and, on CPU with few classes, about twice as fast as torch.log_softmax, whose kernel
+    is slow along short rows (benchmarks/README.md, goal 3). [..., C] -> [..., C]."""
+    shifted = logits - logits.amax(dim=-1, keepdim=True)
+    return shifted - shifted.exp().sum(dim=-1, keepdim=True).log()
+
+
+def top2_rows(logits: Tensor) -> tuple[Tensor, Tensor]:
+    """Largest and second-largest entry of each row (equal when the top value repeats), as
+    ``topk(2).values`` but cheaper along short rows. [N, C >= 2] -> ([N], [N])."""
+    first, where = logits.max(dim=-1)
+    second = logits.scatter(-1, where[:, None], -torch.inf).amax(dim=-1)
+    return first, second
+
+
 def entropy_from_logits(logits: Tensor) -> Tensor:
-    """H(softmax(z)) = -sum_k p_k log p_k via log_softmax, never p * log(p).
+    """H(softmax(z)) = -sum_k p_k log p_k via log softmax, never p * log(p).
 
     logits: [..., C] -> [...].
     """
-    logp = torch.log_softmax(logits, dim=-1)
+    logp = log_softmax_rows(logits)
     return -(logp.exp() * logp).sum(-1)
 
 

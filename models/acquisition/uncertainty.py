@@ -2,7 +2,7 @@
 
 Each reads only the unlabeled pool's logits z [N, C], scores every item (higher = more
 informative, ALGORITHMS.md §0.3) and keeps the top ``budget`` via ``top_by_score`` (ties go to
-the lower pool index). Probabilities come from ``softmax``/``log_softmax`` in at least float32.
+the lower pool index). Probabilities come from a max-shifted log-sum-exp in at least float32.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from models.acquisition.base import AcquisitionContext, Selection, register_strategy, top_by_score
+from models.acquisition.numerics import log_softmax_rows, top2_rows
 
 
 def _no_params(name: str, params: dict[str, Any]) -> None:
@@ -47,7 +48,7 @@ def random_priority(ctx: AcquisitionContext, budget: int, **params: Any) -> Sele
 def entropy(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Highest predictive entropy: score = H(softmax(z)) [N]."""
     _no_params("entropy", params)
-    log_p = torch.log_softmax(_logits(ctx), dim=-1)
+    log_p = log_softmax_rows(_logits(ctx))
     p = log_p.exp()  # one softmax serves both the score and max_prob
     h = -(p * log_p).sum(dim=-1)
     return top_by_score(h, _check_budget(budget), {"entropy": h, "max_prob": p.amax(dim=-1)})
@@ -60,14 +61,16 @@ def margin(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     z = _logits(ctx)
     if z.shape[-1] < 2:
         raise ValueError("margin needs at least 2 classes")
-    top2 = torch.softmax(z, dim=-1).topk(2, dim=-1).values  # [N, 2]
-    gap = top2[:, 0] - top2[:, 1]
-    return top_by_score(-gap, _check_budget(budget), {"margin": gap, "max_prob": top2[:, 0]})
+    first, second = top2_rows(z)
+    max_prob = 1.0 / (z - first[:, None]).exp().sum(dim=-1)  # p_(1) = 1 / Σ exp(z - z_(1))
+    gap = max_prob * (1.0 - (second - first).exp())  # p_(1) - p_(2)
+    return top_by_score(-gap, _check_budget(budget), {"margin": gap, "max_prob": max_prob})
 
 
 @register_strategy("least_confidence", needs_features=False)
 def least_confidence(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Lowest top-class probability: score = 1 - max_k p_k [N]."""
     _no_params("least_confidence", params)
-    max_prob = torch.softmax(_logits(ctx), dim=-1).amax(dim=-1)
+    z = _logits(ctx)
+    max_prob = 1.0 / (z - z.amax(dim=-1, keepdim=True)).exp().sum(dim=-1)
     return top_by_score(1.0 - max_prob, _check_budget(budget), {"max_prob": max_prob})
