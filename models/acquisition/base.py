@@ -138,6 +138,24 @@ def select_topk(scores: Tensor, k: int, *, nan: str = "raise") -> Tensor:
     return candidates[torch.argsort(-scores[candidates], stable=True)[:k]]
 
 
+def top_set(scores: Tensor, k: int) -> Tensor:
+    """The set :func:`select_topk` picks, in pool order (ascending indices), without sorting it.
+
+    The k-th largest value by selection; every entry above it, and the lowest-index entries equal
+    to it, make k. scores: [N] without NaN -> [min(k, N)] long.
+    """
+    n, k = int(scores.shape[0]), min(int(k), int(scores.shape[0]))
+    if torch.isnan(scores).any():
+        raise ValueError("NaN in acquisition scores")
+    if k in (0, n):
+        return torch.arange(k, device=scores.device)
+    kth = torch.kthvalue(scores, n - k + 1).values
+    keep = scores > kth
+    ties = torch.nonzero(scores == kth).squeeze(1)[: k - int(keep.sum())]
+    keep[ties] = True
+    return torch.nonzero(keep).squeeze(1)
+
+
 def top_by_score(scores: Tensor, budget: int, components: dict[str, Tensor] | None = None) -> Selection:
     """The selection of a single-score strategy: top-``budget`` with its parts gathered."""
     idx = select_topk(scores, budget)

@@ -23,6 +23,7 @@ from models.acquisition.base import (
     register_strategy,
     select_topk,
     top_by_score,
+    top_set,
 )
 from models.acquisition.numerics import check_budget, require_classes, top2_rows, upcast
 
@@ -65,7 +66,7 @@ def eada_select(
     f, u = (free_energy(logits), mvsm(logits)) if scores is None else scores
     budget = check_budget(budget, len(f))
     n1 = eada_candidate_count(budget, len(f), n_total, alpha1)
-    candidates = torch.sort(select_topk(f, n1)).values  # pool order, so stage-2 ties go to lower index
+    candidates = top_set(f, n1)  # pool order, so stage-2 ties go to lower index
     return candidates[select_topk(u[candidates], budget)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.acquisition.base import select_topk
+from models.acquisition.base import select_topk, top_set
 
 
 def full_sort(scores: torch.Tensor, k: int) -> list[int]:
@@ -31,3 +31,17 @@ def test_infinities_and_nan_lowest() -> None:
     assert select_topk(scores, 2, nan="lowest").tolist() == [3, 0]
     with pytest.raises(ValueError, match="NaN"):
         select_topk(scores, 2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("k", [0, 1, 3, 12, 50, 199, 200, 250])
+def test_top_set_is_the_same_set_in_pool_order(seed: int, k: int) -> None:
+    gen = torch.Generator().manual_seed(seed)
+    scores = torch.randint(0, 6, (200,), generator=gen).double()  # heavy ties at every cut
+    scores[seed] = -torch.inf
+    assert top_set(scores, k).tolist() == sorted(full_sort(scores, k))
+
+
+def test_top_set_refuses_nan() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        top_set(torch.tensor([1.0, float("nan")]), 1)
