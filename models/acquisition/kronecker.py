@@ -35,9 +35,11 @@ class KronPoints:
     def __post_init__(self) -> None:
         if self.a.dim() != 2 or self.b.dim() != 2 or self.a.shape[0] != self.b.shape[0]:
             raise ValueError("KronPoints factors must be [N, A] and [N, B] with the same N")
-        if self.sq is None:
-            norms = torch.linalg.vector_norm(self.a, dim=1) * torch.linalg.vector_norm(self.b, dim=1)
-            object.__setattr__(self, "sq", norms.pow(2))
+        if (
+            self.sq is None
+        ):  # sums of squares, not squared norms: exact on integer data, so exact ties stay ties
+            sq = torch.einsum("ij,ij->i", self.a, self.a) * torch.einsum("ij,ij->i", self.b, self.b)
+            object.__setattr__(self, "sq", sq)
 
     @classmethod
     def plain(cls, x: Tensor) -> KronPoints:

@@ -102,6 +102,14 @@ class TestLazyKCenterEqualsEager:
         assert lazy[0].tolist() == ref[0].tolist()
         assert lazy[0][:4].tolist() == [0, 12, 3, 9]  # -6 before +6, then -3 before +3
 
+    def test_exact_ties_on_a_grid_go_to_the_lower_index(self) -> None:
+        grid = torch.stack(torch.meshgrid(torch.arange(7.0), torch.arange(7.0), indexing="ij"), -1)
+        points = KronPoints.plain(grid.reshape(-1, 2).to(DT))  # squared norms are exact sums of squares
+        initial = KronPoints.plain(torch.tensor([[3.0, 3.0]], dtype=DT))
+        lazy, ref = kcenter_greedy(points, 49, initial=initial), eager(points, 49, initial=initial)
+        assert lazy[0].tolist() == ref[0].tolist()
+        assert lazy[0][:4].tolist() == [0, 6, 42, 48]  # the four corners tie at distance sqrt(18)
+
     def test_duplicates_are_each_picked_once(self) -> None:
         x = torch.tensor([[0.0], [5.0], [5.0], [5.0], [1.0]], dtype=DT)
         lazy, ref = kcenter_greedy(KronPoints.plain(x), 5, first=0), eager(KronPoints.plain(x), 5, first=0)
