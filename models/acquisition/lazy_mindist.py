@@ -42,8 +42,7 @@ class LazyMinDist:
         self.ca = np.empty((capacity, pts.a.shape[1]), dtype=pts.a.dtype)
         self.cb = np.empty((capacity, pts.b.shape[1]), dtype=pts.b.dtype)
         self.csq = np.empty(capacity, dtype=pts.sq.dtype)
-        self.rows_refreshed = 0  # work counters, read by tests and benchmarks
-        self.pairs_computed = 0
+        self.pairs_computed = 0  # work counter, read by tests and benchmarks
 
     def add(self, i: int) -> None:
         """Make pool point ``i`` a centre; it leaves the candidates (ub = -inf)."""
@@ -75,7 +74,6 @@ class LazyMinDist:
                 c1 = min(c0 + step, self.count)
                 self.ub[rows] = np.minimum(self.ub[rows], self._sqdist(rows, c0, c1).min(axis=1))
             self.seen[rows] = self.count
-            self.rows_refreshed += len(rows)
             self.pairs_computed += len(rows) * (self.count - lo)
 
     def refresh_all(self) -> None:
