@@ -30,13 +30,14 @@ def residual_factor(logits: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """
     require_classes(logits, 2, "a gradient embedding")
     z = upcast(logits)
-    yhat = torch.argmax(z, dim=1)
-    top = torch.nn.functional.one_hot(yhat, z.shape[1]).bool()
-    rest = z.masked_fill(top, -torch.inf)
-    m = rest.max(dim=1).values
-    q = torch.exp(rest - m[:, None])  # 0 at ŷ
-    r = torch.where(top, -q.sum(dim=1, keepdim=True), q)
-    return r, m - torch.logsumexp(z, dim=1), yhat
+    top, yhat = z.max(dim=1)  # the first maximum: ties go to the lower class
+    rest = z.scatter(1, yhat[:, None], -torch.inf)
+    m = rest.amax(dim=1)
+    r = torch.exp(rest - m[:, None])  # 0 at ŷ
+    s = r.sum(dim=1)
+    r.scatter_(1, yhat[:, None], -s[:, None])
+    # log Σ_k exp z_k = top + log(1 + s·exp(m - top)): no row-wise logsumexp over [N, C]
+    return r, (m - top) - torch.log1p(s * torch.exp(m - top)), yhat
 
 
 def forge_direction(logits: Tensor) -> Tensor:

@@ -97,6 +97,17 @@ class TestBadge:
         torch.testing.assert_close(r * log_scale.exp()[:, None], want, atol=1e-14, rtol=1e-12)
         assert yhat.tolist() == z.argmax(1).tolist()
 
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    def test_residual_factor_of_a_saturated_softmax(self, dtype: torch.dtype) -> None:
+        # p - e_ŷ = e^-1000 (-2, 1, 1) up to O(e^-2000): r exact, log scale = -1000 - log1p(2e^-1000)
+        r, log_scale, yhat = residual_factor(torch.tensor([[1000.0, 0.0, 0.0], [0.0, 3.0, 3.0]], dtype=dtype))
+        assert r[0].tolist() == [-2.0, 1.0, 1.0] and log_scale[0].item() == -1000.0
+        assert yhat.tolist() == [0, 1]
+        # second row: p = (e^-3, 1, 1) / (e^-3 + 2), ŷ = 1
+        p = torch.softmax(torch.tensor([0.0, 3.0, 3.0], dtype=DT), 0)
+        want = p - torch.tensor([0.0, 1.0, 0.0], dtype=DT)
+        torch.testing.assert_close((r[1] * log_scale[1].exp()).to(DT), want, rtol=1e-6, atol=1e-7)
+
     def test_tied_top_logits_use_lower_class(self) -> None:
         _, _, yhat = residual_factor(torch.tensor([[-5.0, 3.0, 3.0]], dtype=DT))
         assert yhat.tolist() == [1]
