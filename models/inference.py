@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from models.acquisition.base import PoolOutputs
+from models.buffers import OutputBuffers
 from models.device import module_device
 
 
@@ -39,6 +40,7 @@ def predict(
     device: torch.device | str | None = None,
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,
+    buffers: OutputBuffers | None = None,
 ) -> PoolOutputs:
     """Eval-mode outputs of ``model`` on ``x`` in order.
 
@@ -56,7 +58,7 @@ def predict(
     was_training = model.training
     model.eval()
     try:
-        logits, feats = _forward_batches(model, x, batch_size, device, progress, features)
+        logits, feats = _forward_batches(model, x, batch_size, device, progress, features, buffers)
     finally:
         model.train(was_training)
     return PoolOutputs(logits, feats)
@@ -69,6 +71,7 @@ def _forward_batches(
     device: torch.device,
     progress: Callable[[int, int], None] | None,
     keep_features: bool = True,
+    buffers: OutputBuffers | None = None,
 ) -> tuple[Tensor, Tensor]:
     """[N, ...] -> (logits [N, C], features [N, D] or [N, 0]) float32 CPU, one forward per batch.
 
@@ -79,20 +82,26 @@ def _forward_batches(
     if total == 0:
         z, h = _empty_outputs(model, x, device)
         return z, h if keep_features else h[:, :0]
-    logits = features = None
-    for start in range(0, total, batch_size):
-        stop = min(start + batch_size, total)
-        z, h = split_outputs(model(as_float_input(x[start:stop].to(device, non_blocking=True))))
-        if logits is None or features is None:
-            logits = torch.empty(total, z.shape[1], dtype=torch.float32)
-            features = torch.empty(total, h.shape[1] if keep_features else 0, dtype=torch.float32)
-        logits[start:stop].copy_(z)
+    empty = torch.empty if buffers is None else buffers.empty
+    batches = x.split(batch_size)
+    z, h = _forward(model, batches[0], device)
+    logits = empty((total, z.shape[1]), dtype=torch.float32)
+    features = empty((total, h.shape[1] if keep_features else 0), dtype=torch.float32)
+    done = 0
+    for i, (zs, hs) in enumerate(zip(logits.split(batch_size), features.split(batch_size), strict=True)):
+        if i > 0:
+            z, h = _forward(model, batches[i], device)
+        zs.copy_(z)
         if keep_features:
-            features[start:stop].copy_(h)
+            hs.copy_(h)
+        done += len(zs)
         if progress is not None:
-            progress(stop, total)
-    assert logits is not None and features is not None
+            progress(done, total)
     return logits, features
+
+
+def _forward(model: nn.Module, xb: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
+    return split_outputs(model(as_float_input(xb.to(device, non_blocking=True))))
 
 
 def _empty_outputs(model: nn.Module, x: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:

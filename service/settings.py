@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(1, ge=1)
     device: str = Field("auto", description="worker device: auto, cpu, cuda, cuda:N")
     default_wait_seconds: float = Field(30.0, ge=0, le=600)
+    output_buffer_mb: int = Field(
+        1024, ge=0, description="worker: memory kept to hold later forward passes' outputs; 0 = none"
+    )
 
     @field_validator("database_url")
     @classmethod

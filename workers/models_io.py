@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,10 +11,12 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from models.acquisition import PoolOutputs
+from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
 from models.inference import predict
 from service.db.tables import Checkpoint
 from service.domain import checkpoints
+from service.settings import get_settings
 from service.storage import BlobStore
 
 
@@ -69,6 +72,13 @@ def restore_objective_state(store: BlobStore, ref: CheckpointRef, name: str, obj
     return True
 
 
+@functools.cache
+def output_buffers() -> OutputBuffers:
+    """This worker process's memory for pass outputs: a round's pass reuses an earlier round's
+    once that round let go of it (no zeroing of fresh pages; benchmarks/README.md, goal 3)."""
+    return OutputBuffers(get_settings().output_buffer_mb << 20)
+
+
 def cached_outputs(
     store: BlobStore,
     ref: CheckpointRef,
@@ -89,7 +99,7 @@ def cached_outputs(
         saved = load_file(store.path(key))
         if not features or saved["features"].shape[1] > 0:
             return PoolOutputs(saved["logits"], saved["features"])
-    out = predict(model_loader(), x_loader(), progress=progress, features=features)
+    out = predict(model_loader(), x_loader(), progress=progress, features=features, buffers=output_buffers())
     with store.atomic_path(key) as tmp:
         save_file({"logits": out.logits.contiguous(), "features": out.features.contiguous()}, tmp)
     return out
