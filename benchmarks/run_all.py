@@ -22,7 +22,7 @@ import common
 BENCHMARKS = {  # name -> (script, full-run arguments, quick arguments)
     "selection_vs_libraries": ("selection_vs_libraries.py", ["--repeats", "3"], ["--repeats", "1"]),
     "kcenter_bandwidth": ("kcenter_bandwidth.py", ["--repeats", "5"], ["--repeats", "2"]),
-    "scoring_throughput": ("scoring_throughput.py", ["--repeats", "5"], ["--repeats", "2"]),
+    "scoring_throughput": ("scoring_throughput.py", ["--repeats", "7"], ["--repeats", "2"]),
     "memory_1m": ("memory_1m.py", [], []),
 }
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
