@@ -25,6 +25,16 @@ from torch import Tensor
 _ALIGN = 64  # bytes; torch's own CPU allocations are 64-byte aligned
 
 
+def _free_refs() -> int:
+    """What getrefcount reports for an array only a list holds, read the way ``_free`` reads it
+    (the argument's own reference is counted by some interpreters and not by others)."""
+    blocks = [np.empty(1, dtype=np.uint8)]
+    return sys.getrefcount(blocks[0])
+
+
+_FREE_REFS = _free_refs()
+
+
 class OutputBuffers:
     """Lends output tensors from blocks it keeps, up to ``max_bytes`` in all.
 
@@ -73,8 +83,7 @@ class OutputBuffers:
                 del self._blocks[i]
 
     def _free(self) -> list[int]:
-        # references to a free block: the list's and getrefcount's argument
-        return [i for i in range(len(self._blocks)) if sys.getrefcount(self._blocks[i]) <= 2]
+        return [i for i in range(len(self._blocks)) if sys.getrefcount(self._blocks[i]) <= _FREE_REFS]
 
     def _take(self, need: int) -> np.ndarray | None:
         free = self._free()
