@@ -56,9 +56,8 @@ class OutputBuffers:
 
     def empty(self, shape: tuple[int, ...] | list[int], dtype: torch.dtype = torch.float32) -> Tensor:
         shape = tuple(int(s) for s in shape)
-        itemsize = torch.empty(0, dtype=dtype).element_size()
         numel = math.prod(shape)
-        need = numel * itemsize
+        need = numel * dtype.itemsize
         if need == 0:
             return torch.empty(shape, dtype=dtype)
         with self._lock:
