@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from service.api import (
     catalog,
     checkpoints,
+    errors,
     health,
     jobs,
     labels,
@@ -19,8 +21,9 @@ from service.api import (
     simulate,
     training,
 )
-from service.errors import LabelqError, PayloadTooLarge
+from service.errors import PayloadTooLarge
 from service.settings import get_settings
+from service.sweeper import Sweeper
 
 DESCRIPTION = """Active learning and active domain adaptation as a service.
 
@@ -30,14 +33,23 @@ Upload pools and a checkpoint, ask `POST /query-batch` which items to label, sen
 """
 
 
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Every API process sweeps too: lost jobs are reaped and unsent ones relayed even when no
+    worker is up to do it."""
+    sweeper = Sweeper().start()
+    try:
+        yield
+    finally:
+        sweeper.stop()
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="labelq", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="labelq", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan)
     for module in (health, projects, pools, checkpoints, rounds, labels, training, simulate, jobs, catalog):
         app.include_router(module.router)
 
-    @app.exception_handler(LabelqError)
-    async def _domain_error(_: Request, exc: LabelqError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+    errors.install(app)
 
     @app.middleware("http")
     async def _size_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

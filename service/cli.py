@@ -29,21 +29,30 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """A Celery worker. Imports torch (through workers/); the API process never does."""
+    """A Celery worker. Imports torch (through workers/); the API process never does.
+
+    Always the prefork pool (concurrency 1 by default): only it enforces the tasks' time limits and
+    ``--max-memory-per-child``; CUDA is picked at run time, in the child.
+    """
+    from service.queue import DEFAULT, GPU, queue_name
     from workers.celery_app import worker_app
 
     if args.parent_pid:
         _exit_with_parent(args.parent_pid)
     settings = get_settings()
-    pool = "solo" if settings.embedded or args.concurrency == 1 else "prefork"
+    kinds = [k.strip() for k in (args.queues or f"{DEFAULT},{GPU}").split(",") if k.strip()]
+    unknown = sorted(set(kinds) - {DEFAULT, GPU})
+    if unknown:
+        print(f"labelq worker: unknown queues {unknown}; use {DEFAULT} and/or {GPU}", file=sys.stderr)
+        return 2
     argv = [
         "worker",
         "--loglevel",
         args.loglevel,
         "-Q",
-        settings.queue,
+        ",".join(queue_name(k, settings) for k in kinds),
         "--pool",
-        pool,
+        "prefork",
         "--concurrency",
         str(args.concurrency or settings.worker_concurrency),
         "--without-gossip",
@@ -51,6 +60,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         "--hostname",
         f"labelq-{os.getpid()}@%h",
     ]
+    if settings.worker_max_memory_mb:
+        argv += ["--max-memory-per-child", str(settings.worker_max_memory_mb * 1024)]
     worker_app().worker_main(argv)
     return 0
 
@@ -69,27 +80,61 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+class WorkerSupervisor:
+    """``labelq serve``'s embedded worker: started beside the API and started again (with a
+    growing pause, at most a minute) whenever it exits, until the API stops."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="worker-supervisor")
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        cmd = [sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"]
+        return subprocess.Popen([*cmd, "--parent-pid", str(os.getpid())])
+
+    def start(self) -> WorkerSupervisor:
+        self.proc = self._spawn()
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        pause = 1.0
+        while not self._stop.wait(1.0):
+            assert self.proc is not None
+            code = self.proc.poll()
+            if code is None:
+                continue
+            print(
+                f"labelq: the embedded worker exited ({code}); starting it again in {pause:g} s", flush=True
+            )
+            if self._stop.wait(pause):
+                return
+            self.proc, self.restarts, pause = self._spawn(), self.restarts + 1, min(pause * 2, 60.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        if self.proc is not None:
+            stop_processes([self.proc], signal.SIGTERM, timeout=20)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The API; with the embedded default (or --with-worker) one worker process beside it."""
+    """The API; with the embedded default (or --with-worker) one supervised worker beside it.
+
+    Migrates the database only in embedded mode: on the full stack run ``labelq migrate`` once, so
+    API replicas never race on the schema.
+    """
     import uvicorn
 
     settings = get_settings()
-    _migrate(settings)
-    admin_key = settings.resolved_admin_key()
-    worker = None
-    if settings.embedded or args.with_worker:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--parent-pid",
-                str(os.getpid()),
-            ]
-        )
+    if settings.embedded:
+        _migrate(settings)
+    settings.resolved_admin_key()  # the key file exists before the first request
+    supervisor = WorkerSupervisor().start() if settings.embedded or args.with_worker else None
     where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
     key_hint = (
         f"admin key in {settings.data_dir / 'admin.key'}"
@@ -100,7 +145,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"labelq {where} on http://{args.host or settings.host}:{args.port or settings.port} ({key_hint})",
         flush=True,
     )
-    del admin_key
     try:
         uvicorn.run(
             "service.app:create_app",
@@ -108,10 +152,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host or settings.host,
             port=args.port or settings.port,
             log_level=args.loglevel.lower(),
+            timeout_keep_alive=5,
         )
     finally:
-        if worker is not None:
-            stop_processes([worker], signal.SIGTERM, timeout=20)
+        if supervisor is not None:
+            supervisor.stop()
     return 0
 
 
@@ -203,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(fn=cmd_serve)
     worker = sub.add_parser("worker", help="run a Celery worker")
     worker.add_argument("--concurrency", type=int, default=0)
+    worker.add_argument("-Q", "--queues", default=None, help="default,gpu (both unless given)")
     worker.add_argument("--loglevel", default="INFO")
     worker.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)
     worker.set_defaults(fn=cmd_worker)

@@ -13,7 +13,7 @@ class LabelqError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: Any, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
@@ -33,6 +33,13 @@ class InvalidPool(BadInput):
 
 class CheckpointRejected(BadInput):
     code = "checkpoint_rejected"
+
+
+class Invalid(LabelqError):
+    """The request is well formed JSON but breaks the schema (as FastAPI's own 422s)."""
+
+    status_code = 422
+    code = "validation_error"
 
 
 class Unauthorized(LabelqError):
@@ -73,16 +80,43 @@ class PayloadTooLarge(LabelqError):
 
 
 class Unavailable(LabelqError):
+    """A dependency (database, broker) is busy or down; the client should retry."""
+
     status_code = 503
     code = "unavailable"
 
 
+class Internal(LabelqError):
+    """A fault of ours (a bug, a lost worker), never the client's input."""
+
+    status_code = 500
+    code = "internal"
+
+
+class WorkerLost(Internal):
+    code = "worker_lost"
+
+
 _BY_CODE: dict[str, type[LabelqError]] = {
     cls.code: cls
-    for cls in (BadInput, InvalidPool, CheckpointRejected, NotFound, Conflict, BudgetExhausted, EmptyPool)
+    for cls in (
+        BadInput,
+        InvalidPool,
+        CheckpointRejected,
+        NotFound,
+        Conflict,
+        BudgetExhausted,
+        EmptyPool,
+        LabelConflict,
+        WorkerLost,
+    )
 }
 
 
-def from_code(code: str | None, detail: str) -> LabelqError:
-    """The domain error a worker recorded on a job, to re-raise at the HTTP edge."""
-    return _BY_CODE.get(code or "", BadInput)(detail)
+def from_code(code: str | None, detail: str, *, job_id: int | None = None) -> LabelqError:
+    """The domain error a worker recorded on a job, to re-raise at the HTTP edge. A code that is
+    not a client error (``internal``, unknown) is a 500 that names the job to look up."""
+    cls = _BY_CODE.get(code or "")
+    if cls is not None:
+        return cls(detail)
+    return Internal(f"the job failed on the worker: {detail}", reference=f"job-{job_id}" if job_id else None)

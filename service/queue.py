@@ -19,11 +19,38 @@ SCORE_ROUND = "labelq.rounds.score"
 TRAIN = "labelq.training.train"
 SIMULATE = "labelq.simulate"
 
+# Hard time limits (seconds), enforced by the prefork pool; the soft limit comes a minute earlier.
+TIME_LIMITS = {
+    IMPORT_POOL: 3600,
+    VALIDATE_CHECKPOINT: 1800,
+    SCORE_ROUND: 6 * 3600,
+    TRAIN: 24 * 3600,
+    SIMULATE: 24 * 3600,
+}
+# Routing: short jobs on the default queue, network work on the gpu queue, so a day of training
+# never holds up an import. A worker listens on both unless told otherwise (labelq worker -Q).
+DEFAULT, GPU = "default", "gpu"
+ROUTES = {IMPORT_POOL: DEFAULT, VALIDATE_CHECKPOINT: DEFAULT, SCORE_ROUND: GPU, TRAIN: GPU, SIMULATE: GPU}
+# Redis redelivers an unacked message after this; it must outlast the longest job, or a message
+# would run twice while its first worker still holds it (lost workers are the reaper's business).
+VISIBILITY_TIMEOUT_S = max(TIME_LIMITS.values()) + 3600
+
+
+def limits(task_name: str) -> dict[str, int]:
+    hard = TIME_LIMITS[task_name]
+    return {"time_limit": hard, "soft_time_limit": hard - 60}
+
+
+def queue_name(kind: str, settings: Settings | None = None) -> str:
+    """The broker queue of a routing kind: ``<LABELQ_QUEUE>.default`` or ``<LABELQ_QUEUE>.gpu``."""
+    return f"{(settings or get_settings()).queue}.{kind}"
+
+
 _app: Celery | None = None
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
-    transport: dict[str, Any] = {"visibility_timeout": 86400}
+    transport: dict[str, Any] = {"visibility_timeout": VISIBILITY_TIMEOUT_S}
     if settings.embedded:
         folder = str(settings.broker_dir)
         transport = {
@@ -48,7 +75,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "task_default_queue": settings.queue,
+        "task_default_queue": queue_name(DEFAULT, settings),
+        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+        "broker_connection_timeout": 3,
         "worker_hijack_root_logger": False,
     }
 
@@ -68,4 +97,4 @@ def reset() -> None:
 
 def send(task_name: str, payload: dict[str, Any]) -> None:
     """Send a task by name with one JSON payload. Call only after the transaction committed."""
-    get_celery().send_task(task_name, args=[payload], queue=get_settings().queue)
+    get_celery().send_task(task_name, args=[payload], queue=queue_name(ROUTES[task_name]))

@@ -34,8 +34,30 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     worker_concurrency: int = Field(1, ge=1)
+    worker_max_memory_mb: int = Field(
+        0, ge=0, description="worker: replace a pool child after a job leaves it above this (0 = never)"
+    )
     device: str = Field("auto", description="worker device: auto, cpu, cuda, cuda:N")
     default_wait_seconds: float = Field(30.0, ge=0, le=600)
+    db_pool_size: int = Field(10, ge=1, le=1000, description="database connections kept per process")
+    db_max_overflow: int = Field(20, ge=0, le=1000, description="extra connections under load")
+    db_pool_timeout: float = Field(5.0, gt=0, le=300, description="wait for a connection, then 503")
+    sqlite_busy_timeout: float = Field(
+        15.0, gt=0, le=600, description="wait for SQLite's write lock, then 503"
+    )
+    max_wait_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="cap on any wait_seconds; past it a request answers 202 + Retry-After",
+    )
+    job_lease_seconds: float = Field(
+        60.0, gt=0, le=3600, description="a running job whose worker sent no heartbeat this long is retried"
+    )
+    job_max_attempts: int = Field(3, ge=1, le=100, description="deliveries of a job before it fails")
+    sweep_interval_seconds: float = Field(
+        10.0, gt=0, le=600, description="how often workers and the API reap lost jobs and resend unsent ones"
+    )
     output_buffer_mb: int = Field(
         1024, ge=0, description="worker: memory kept to hold later forward passes' outputs; 0 = none"
     )

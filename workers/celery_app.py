@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
 
 from service.queue import get_celery
+from service.sweeper import Sweeper, announce
 
 
 def worker_app() -> Celery:
@@ -13,3 +18,25 @@ def worker_app() -> Celery:
     app = get_celery()
     app.loader.import_default_modules()
     return app
+
+
+_sweeper: Sweeper | None = None
+
+
+@worker_ready.connect
+def _start_sweeper(sender: Any = None, **_: Any) -> None:
+    """The worker's main process announces itself and sweeps (pool children do not)."""
+    global _sweeper
+    name = str(getattr(sender, "hostname", None) or f"labelq-{os.getpid()}")
+    queues = sorted(q.name for q in getattr(getattr(sender, "task_consumer", None), "queues", []) or [])
+
+    def before() -> None:
+        announce(name, queues)
+
+    _sweeper = Sweeper(before).start()
+
+
+@worker_shutdown.connect
+def _stop_sweeper(**_: Any) -> None:
+    if _sweeper is not None:
+        _sweeper.stop()

@@ -1,12 +1,15 @@
-"""Running one job: claim it once, report progress, record success or failure on its row.
+"""Running one job: claim it, hold its lease, report progress, record success or failure.
 
-A task delivered twice (``acks_late`` redelivery, a retry) finds its job no longer queued and
-does nothing: the work is done once.
+A delivery claims the job (queued, or running with an expired lease: its worker died); a second
+delivery of a job that is running under a live lease, or already ended, does nothing. While the
+work runs a heartbeat thread renews the lease; a worker that dies stops renewing it, and the next
+delivery or a sweep's reaper takes the job back (service/domain/jobs.py).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 from service.db.engine import session_scope
 from service.domain import jobs
 from service.errors import LabelqError
+from service.settings import get_settings
 
 log = logging.getLogger("labelq.worker")
 
@@ -22,12 +26,18 @@ class Cancelled(Exception):
     """The client asked the job to stop."""
 
 
+class LeaseLost(Exception):
+    """Another delivery took the job over (this worker stalled past its lease)."""
+
+
 class Progress:
     """Writes progress to the job row at most every ``interval`` seconds; raises Cancelled."""
 
-    def __init__(self, job_id: int, interval: float = 0.5) -> None:
-        self.job_id, self.interval, self._last = job_id, interval, 0.0
+    def __init__(self, job_id: int, attempt: int = 0, interval: float = 0.5, lease_s: float = 60.0) -> None:
+        self.job_id, self.attempt, self.interval, self.lease_s = job_id, attempt, interval, lease_s
+        self._last = 0.0
         self.cancelled = False
+        self.lost = False
 
     def __call__(
         self,
@@ -38,48 +48,105 @@ class Progress:
         message: str | None = None,
         force: bool = False,
     ) -> None:
+        self._raise_if_stopped()
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
         self._last = now
         with session_scope() as s:
-            self.cancelled = jobs.report(
-                s, self.job_id, fraction=fraction, items_per_s=items_per_s, eta_s=eta_s, message=message
+            mine, cancel = jobs.report(
+                s,
+                self.job_id,
+                self.attempt,
+                lease_s=self.lease_s,
+                fraction=fraction,
+                items_per_s=items_per_s,
+                eta_s=eta_s,
+                message=message,
             )
+        self.note(mine, cancel)
+        self._raise_if_stopped()
+
+    def note(self, mine: bool, cancel: bool) -> None:
+        self.lost = self.lost or not mine
+        self.cancelled = self.cancelled or cancel
+
+    def _raise_if_stopped(self) -> None:
+        if self.lost:
+            raise LeaseLost()
         if self.cancelled:
             raise Cancelled()
 
     def should_stop(self) -> bool:
-        return self.cancelled
+        return self.cancelled or self.lost
+
+
+class Heartbeat:
+    """A thread that renews the job's lease every third of it until stopped."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"heartbeat-{progress.job_id}")
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        p = self.progress
+        while not self._stop.wait(p.lease_s / 3):
+            try:
+                with session_scope() as s:
+                    p.note(*jobs.renew(s, p.job_id, p.attempt, lease_s=p.lease_s))
+            except Exception:  # a database blip: the next beat tries again, the lease has slack
+                log.warning("heartbeat of job %s failed", p.job_id, exc_info=True)
 
 
 def run_job(
     job_id: int, work: Callable[[Progress], dict[str, Any]], on_failure: Callable[[str], None] | None = None
 ) -> None:
+    settings = get_settings()
+    lease_s = settings.job_lease_seconds
     with session_scope() as s:
-        if not jobs.claim(s, job_id):
-            log.info("job %s is not queued any more; nothing to do", job_id)
-            return
-    progress = Progress(job_id)
+        attempt = jobs.claim(s, job_id, lease_s=lease_s, max_attempts=settings.job_max_attempts)
+    if attempt is None:
+        log.info("job %s is running under a live lease or has ended; nothing to do", job_id)
+        return
+    progress = Progress(job_id, attempt, lease_s=lease_s)
     try:
-        result = work(progress)
+        with Heartbeat(progress):
+            result = work(progress)
+    except LeaseLost:
+        log.warning(
+            "job %s attempt %s lost its lease to another delivery; its result is dropped", job_id, attempt
+        )
     except Cancelled:
-        _fail(job_id, "cancelled by request", "cancelled", "cancelled", on_failure)
+        _fail(job_id, attempt, "cancelled by request", "cancelled", "cancelled", on_failure)
     except LabelqError as exc:
-        _fail(job_id, exc.detail, exc.code, "failed", on_failure)
+        _fail(job_id, attempt, exc.detail, exc.code, "failed", on_failure)
     except Exception as exc:  # a worker never lets an error escape without recording it
         log.exception("job %s failed", job_id)
-        _fail(job_id, f"internal error: {type(exc).__name__}: {exc}", "internal", "failed", on_failure)
+        _fail(job_id, attempt, f"{type(exc).__name__}: {exc}", "internal", "failed", on_failure)
     else:
         with session_scope() as s:
-            jobs.finish(s, job_id, result)
+            if not jobs.finish(s, job_id, attempt, result):
+                log.warning(
+                    "job %s attempt %s finished after losing its lease; result dropped", job_id, attempt
+                )
 
 
-def _fail(job_id: int, error: str, code: str, status: str, on_failure: Callable[[str], None] | None) -> None:
+def _fail(
+    job_id: int, attempt: int, error: str, code: str, status: str, on_failure: Callable[[str], None] | None
+) -> None:
     if on_failure is not None:
         try:
             on_failure(error)
         except Exception:
             log.exception("cleanup after job %s failed", job_id)
     with session_scope() as s:
-        jobs.fail(s, job_id, error, code=code, status=status)
+        jobs.fail(s, job_id, attempt, error, code=code, status=status)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Response, UploadFile
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from service import queue
-from service.api.deps import Caller, Db
+from service.api import waiting
+from service.api.deps import Caller, ReadDb
 from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
 from service.api.uploads import receive
 from service.api.views import job_out
@@ -17,7 +19,6 @@ from service.catalog.networks import NETWORKS
 from service.db.engine import session_scope
 from service.domain import checkpoints, jobs, projects
 from service.errors import BadInput, Conflict, from_code
-from service.settings import get_settings
 from service.storage import get_store
 
 router = APIRouter(tags=["checkpoints"])
@@ -42,7 +43,7 @@ def _json_object(raw: str | None, field: str) -> dict[str, Any]:
     response_model=CheckpointUploadOut,
     responses={202: {"model": CheckpointUploadOut, "description": "still validating"}, **ERRORS},
 )
-def upload_checkpoint(
+async def upload_checkpoint(
     project_id: int,
     caller: Caller,
     response: Response,
@@ -54,11 +55,24 @@ def upload_checkpoint(
 ) -> CheckpointUploadOut:
     """Upload weights (safetensors, or a state dict read with ``weights_only=True``; pickled code is
     refused, never run). A worker loads them into the network and runs a forward pass on pool
-    items; a rejected checkpoint answers 400 with the reason."""
+    items; a rejected checkpoint answers 400 with the reason; still validating (or the broker
+    down) answers 202 with ``Retry-After``."""
     caller.check_project(project_id)
     if architecture not in NETWORKS:
         raise BadInput(f"unknown architecture {architecture!r}; known: {sorted(NETWORKS)}")
     args, spec = _json_object(arch_args, "arch_args"), _json_object(input_spec, "input_spec")
+    ckpt_id, job_id = await run_in_threadpool(_register, project_id, file, architecture, args, spec)
+    await waiting.wait_for_job(job_id, wait_seconds)
+    out = await run_in_threadpool(_answer, ckpt_id, job_id)
+    if out.job.status != "succeeded":
+        waiting.accepted(response)
+    return out
+
+
+def _register(
+    project_id: int, file: UploadFile, architecture: str, args: dict[str, Any], spec: dict[str, Any]
+) -> tuple[int, int]:
+    """Store the upload, then the checkpoint row and its validation job in one transaction."""
     store = get_store()
     with session_scope() as s:
         project = projects.get(s, project_id)
@@ -86,22 +100,24 @@ def upload_checkpoint(
                 project_id=project_id,
                 payload={"checkpoint_id": ckpt.id, "upload": key},
             )
-            ckpt.job_id, ckpt_id, job_id = job.id, ckpt.id, job.id
-    except BaseException:
+            ckpt.job_id = job.id
+            ckpt_id, job_id = ckpt.id, job.id
+    except BaseException:  # nothing was committed: the upload is nobody's
         store.delete(key)
         raise
-    jobs.wait(job_id, get_settings().default_wait_seconds if wait_seconds is None else wait_seconds)
-    with session_scope() as s:
+    return ckpt_id, job_id
+
+
+def _answer(ckpt_id: int, job_id: int) -> CheckpointUploadOut:
+    with session_scope(readonly=True) as s:
         job, ckpt = jobs.get(s, job_id), checkpoints.get(s, ckpt_id)
         if job.status == "failed":
-            raise from_code(job.error_code, job.error or "checkpoint rejected")
-        if job.status != "succeeded":
-            response.status_code = 202
+            raise from_code(job.error_code, job.error or "checkpoint rejected", job_id=job_id)
         return CheckpointUploadOut(checkpoint=CheckpointOut.model_validate(ckpt), job=job_out(job))
 
 
 @router.get("/projects/{project_id}/checkpoints", response_model=list[CheckpointOut])
-def list_checkpoints(project_id: int, db: Db, caller: Caller) -> list[CheckpointOut]:
+def list_checkpoints(project_id: int, db: ReadDb, caller: Caller) -> list[CheckpointOut]:
     caller.check_project(project_id)
     from sqlalchemy import select
 
@@ -114,14 +130,14 @@ def list_checkpoints(project_id: int, db: Db, caller: Caller) -> list[Checkpoint
 
 
 @router.get("/checkpoints/{checkpoint_id}", response_model=CheckpointOut, responses=ERRORS)
-def get_checkpoint(checkpoint_id: int, db: Db, caller: Caller) -> CheckpointOut:
+def get_checkpoint(checkpoint_id: int, db: ReadDb, caller: Caller) -> CheckpointOut:
     ckpt = checkpoints.get(db, checkpoint_id)
     caller.check_project(ckpt.project_id)
     return CheckpointOut.model_validate(ckpt)
 
 
 @router.get("/checkpoints/{checkpoint_id}/weights", response_class=FileResponse, responses=ERRORS)
-def download_weights(checkpoint_id: int, db: Db, caller: Caller) -> FileResponse:
+def download_weights(checkpoint_id: int, db: ReadDb, caller: Caller) -> FileResponse:
     """The weights as safetensors (load with safetensors, build the network from ``architecture``)."""
     ckpt = checkpoints.get(db, checkpoint_id)
     caller.check_project(ckpt.project_id)

@@ -1,4 +1,9 @@
-"""Dependencies: the request's session (commit on success) and the caller's principal."""
+"""Dependencies: the request's session and the caller's principal.
+
+``Db`` commits when the handler returns, before the response is sent (``scope="function"``), so a
+failed commit answers an error, never a 200 for rolled back work. ``ReadDb`` is for handlers that
+only read: on SQLite it never takes the write lock.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +23,20 @@ def get_db() -> Iterator[Session]:
         yield session
 
 
+def get_read_db() -> Iterator[Session]:
+    with session_scope(readonly=True) as session:
+        yield session
+
+
 def get_principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
     key = None
     if authorization:
         scheme, _, value = authorization.partition(" ")
         key = value.strip() if scheme.lower() == "bearer" else None
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         return authenticate(session, key, get_settings().resolved_admin_key())
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
+ReadDb = Annotated[Session, Depends(get_read_db, scope="function")]
 Caller = Annotated[Principal, Depends(get_principal)]

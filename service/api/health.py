@@ -1,4 +1,4 @@
-"""Liveness and readiness (database and broker reachable)."""
+"""Liveness and readiness (database and broker reachable, a worker seen recently)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from service.db.engine import session_scope
 from service.queue import get_celery
+from service.sweeper import worker_silence_s, workers_seen
 
 router = APIRouter(tags=["health"])
 
@@ -32,5 +33,10 @@ def readyz() -> JSONResponse:
         checks["broker"] = "ok"
     except Exception as exc:
         checks["broker"] = f"error: {type(exc).__name__}"
+    try:
+        seen = workers_seen(worker_silence_s())
+        checks["workers"] = "ok" if seen else f"error: no worker seen in the last {worker_silence_s():g} s"
+    except Exception as exc:
+        checks["workers"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)

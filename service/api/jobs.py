@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from service.api.deps import Caller, Db
+from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, JobOut
 from service.api.views import job_out
 from service.db.tables import Job
@@ -22,7 +22,7 @@ def _visible(db: Session, job_id: int, caller: Principal) -> Job:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
-def get_job(job_id: int, db: Db, caller: Caller) -> JobOut:
+def get_job(job_id: int, db: ReadDb, caller: Caller) -> JobOut:
     return job_out(_visible(db, job_id, caller))
 
 

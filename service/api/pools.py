@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from service import queue
-from service.api.deps import Caller, Db
+from service.api import waiting
+from service.api.deps import Caller, ReadDb
 from service.api.schemas import ErrorOut, PoolOut, PoolUploadOut
 from service.api.uploads import receive
 from service.api.views import job_out
@@ -16,7 +18,6 @@ from service.db.tables import Pool
 from service.domain import jobs, projects
 from service.domain.pools import service as pools
 from service.errors import from_code
-from service.settings import get_settings
 from service.storage import get_store
 
 router = APIRouter(tags=["pools"])
@@ -29,7 +30,7 @@ ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": Err
     response_model=PoolUploadOut,
     responses={202: {"model": PoolUploadOut, "description": "import still running"}, **ERRORS},
 )
-def upload_pool(
+async def upload_pool(
     project_id: int,
     caller: Caller,
     response: Response,
@@ -45,12 +46,25 @@ def upload_pool(
 
     ``hidden_labels=true`` (target/train pools with ``y`` only): the labels are kept as the hidden
     ground truth of simulation mode (``POST /projects/{id}/simulate``); the items stay unlabeled for
-    rounds and training, and no endpoint serves the hidden labels."""
+    rounds and training, and no endpoint serves the hidden labels. A slow import, or the broker
+    down, answers 202 with ``Retry-After``: poll the job."""
     caller.check_project(project_id)
+    pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
+    pool_id, job_id = await run_in_threadpool(_register, project_id, file, domain, split, hidden_labels)
+    await waiting.wait_for_job(job_id, wait_seconds)
+    out = await run_in_threadpool(_answer, pool_id, job_id)
+    if out.job.status != "succeeded":
+        waiting.accepted(response)
+    return out
+
+
+def _register(
+    project_id: int, file: UploadFile, domain: str, split: str, hidden_labels: bool
+) -> tuple[int, int]:
+    """Store the upload, then the pool row and its import job in one transaction."""
     store = get_store()
     with session_scope() as s:
         projects.get(s, project_id)  # 404 before reading the body into storage
-    pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
     key, name, _, sha = receive(store, file)
     try:
         with session_scope() as s:
@@ -70,24 +84,25 @@ def upload_pool(
                 project_id=project_id,
                 payload={"pool_id": pool.id, "upload": key, "hidden_labels": hidden_labels},
             )
-            pool.job_id, pool_id, job_id = job.id, pool.id, job.id
-    except BaseException:
+            pool.job_id = job.id
+            pool_id, job_id = pool.id, job.id
+    except BaseException:  # nothing was committed: the upload is nobody's
         store.delete(key)
         raise
-    wait = get_settings().default_wait_seconds if wait_seconds is None else wait_seconds
-    jobs.wait(job_id, wait)
-    with session_scope() as s:
+    return pool_id, job_id
+
+
+def _answer(pool_id: int, job_id: int) -> PoolUploadOut:
+    with session_scope(readonly=True) as s:
         job = jobs.get(s, job_id)
         if job.status == "failed":
-            raise from_code(job.error_code, job.error or "import failed")
+            raise from_code(job.error_code, job.error or "import failed", job_id=job_id)
         pool_row = s.get(Pool, pool_id)
-        if job.status != "succeeded":
-            response.status_code = 202
         return PoolUploadOut(pool=PoolOut.model_validate(pool_row) if pool_row else None, job=job_out(job))
 
 
 @router.get("/projects/{project_id}/pools", response_model=list[PoolOut])
-def list_pools(project_id: int, db: Db, caller: Caller) -> list[PoolOut]:
+def list_pools(project_id: int, db: ReadDb, caller: Caller) -> list[PoolOut]:
     caller.check_project(project_id)
     projects.get(db, project_id)
     return [PoolOut.model_validate(p) for p in pools.list_pools(db, project_id)]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import Caller, Db
+from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import (
     ApiKeyOut,
     ItemOut,
@@ -35,13 +35,13 @@ def create_project(body: ProjectIn, db: Db, caller: Caller) -> ProjectCreatedOut
 
 
 @router.get("/projects", response_model=list[ProjectOut])
-def list_projects(db: Db, caller: Caller) -> list[ProjectOut]:
+def list_projects(db: ReadDb, caller: Caller) -> list[ProjectOut]:
     """Projects the key can see: all for the admin key, its own for a project key."""
     return [project_out(db, p) for p in projects.visible(db, None if caller.admin else caller.project_id)]
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut)
-def get_project(project_id: int, db: Db, caller: Caller) -> ProjectOut:
+def get_project(project_id: int, db: ReadDb, caller: Caller) -> ProjectOut:
     caller.check_project(project_id)
     return project_out(db, projects.get(db, project_id))
 
@@ -57,7 +57,7 @@ def create_key(project_id: int, db: Db, caller: Caller) -> ApiKeyOut:
 @router.get("/projects/{project_id}/items", response_model=ItemPage)
 def list_items(
     project_id: int,
-    db: Db,
+    db: ReadDb,
     caller: Caller,
     domain: Literal["source", "target"] | None = None,
     split: Literal["train", "eval"] | None = None,
@@ -75,7 +75,7 @@ def list_items(
 
 
 @router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
-def project_metrics(project_id: int, db: Db, caller: Caller) -> MetricsOut:
+def project_metrics(project_id: int, db: ReadDb, caller: Caller) -> MetricsOut:
     """Per round: strategy, selection size and score range, labels received, and the eval
     accuracy of its checkpoint. Per checkpoint version: target labels it was trained with and its
     eval-split metrics (accuracy, per-class accuracy, free-energy gap)."""

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import Caller, Db
+from service.api import waiting
+from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, QueryBatchIn, RoundOut
 from service.api.views import round_out
-from service.catalog import STRATEGIES
+from service.catalog import STRATEGIES, validate_params
 from service.db.engine import session_scope
-from service.domain import jobs, projects, rounds
-from service.errors import BadInput
-from service.settings import get_settings
+from service.domain import projects, rounds
 
 router = APIRouter(tags=["rounds"])
 ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 400: {"model": ErrorOut}}
@@ -29,45 +27,47 @@ ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 400: {"model": Err
         **ERRORS,
     },
 )
-def query_batch(body: QueryBatchIn, caller: Caller, response: Response) -> RoundOut:
+async def query_batch(body: QueryBatchIn, caller: Caller, response: Response) -> RoundOut:
     """Start a round: a worker scores the unlabeled target pool with ``strategy`` and selects
-    ``budget`` items, best first. 409 when the budget left (after labels bought and open
-    reservations) is too small or the pool is empty. The same ``idempotency_key`` returns the same
-    round. ``wait_seconds`` blocks until the round is ready (201) or answers 202 to poll."""
+    ``budget`` items, best first. 409 when the budget left (after labels bought and what open rounds
+    reserved) is too small or the pool is empty. The same ``idempotency_key`` returns the same
+    round (200). ``wait_seconds`` (capped by the server) waits until the round is ready (201);
+    still scoring, or the broker down, answers 202 with ``Retry-After``: poll ``GET /rounds/{id}``."""
     caller.check_project(body.project_id)
+    round_id, job_id, created = await run_in_threadpool(_start_round, body)
+    await waiting.wait_for_job(job_id, body.wait_seconds)
+    out = await run_in_threadpool(_round, round_id)
+    if not created:
+        response.status_code = 200
+    elif out.status in ("pending", "scoring"):
+        waiting.accepted(response)
+    return out
+
+
+def _start_round(body: QueryBatchIn) -> tuple[int, int | None, bool]:
     with session_scope() as s:
         project = projects.get(s, body.project_id)
         strategy = body.strategy or project.default_strategy
-        params = body.params if body.strategy else _validate(strategy, body.params)
         rnd, created = rounds.request(
             s,
             body.project_id,
             budget=body.budget,
             strategy=strategy,
-            params=params,
+            params=validate_params(STRATEGIES, "strategy", strategy, body.params),
             checkpoint_id=body.checkpoint_id,
             idempotency_key=body.idempotency_key,
             seed=body.seed,
         )
-        round_id, job_id = rnd.id, rnd.job_id
-    wait = get_settings().default_wait_seconds if body.wait_seconds is None else body.wait_seconds
-    if job_id is not None:
-        jobs.wait(job_id, wait)
-    with session_scope() as s:
-        rnd = rounds.get(s, round_id)
-        response.status_code = 200 if not created else (202 if rnd.status in ("pending", "scoring") else 201)
-        return round_out(s, rnd)
+        return rnd.id, rnd.job_id, created
 
 
-def _validate(strategy: str, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return STRATEGIES[strategy].validate(params)
-    except Exception as exc:
-        raise BadInput(f"bad parameters for {strategy}: {exc}") from exc
+def _round(round_id: int) -> RoundOut:
+    with session_scope(readonly=True) as s:
+        return round_out(s, rounds.get(s, round_id))
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, responses=ERRORS)
-def get_round(round_id: int, db: Db, caller: Caller) -> RoundOut:
+def get_round(round_id: int, db: ReadDb, caller: Caller) -> RoundOut:
     """Status and selected items ``[{item_id, external_id, rank, score, components}]``."""
     rnd = rounds.get(db, round_id)
     caller.check_project(rnd.project_id)

@@ -23,8 +23,11 @@ class In(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     error: str = Field(description="machine-readable code, e.g. budget_exhausted")
     detail: Any = Field(description="human-readable explanation")
+    reference: str | None = Field(None, description="500s: the id to find in the server's log (or job-N)")
 
 
 class ProjectIn(In):
@@ -158,11 +161,9 @@ class QueryBatchIn(In):
 
     @model_validator(mode="after")
     def _params(self) -> QueryBatchIn:
-        if self.strategy is not None:
-            if self.strategy not in STRATEGIES:
-                raise ValueError(f"unknown strategy {self.strategy!r}; known: {sorted(STRATEGIES)}")
-            self.params = STRATEGIES[self.strategy].validate(self.params)
-        return self
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; known: {sorted(STRATEGIES)}")
+        return self  # params: validated by the handler for named and default strategies alike
 
 
 class SelectionOut(BaseModel):
@@ -238,10 +239,8 @@ class TrainIn(In):
 
     @model_validator(mode="after")
     def _check(self) -> TrainIn:
-        if self.objective is not None:
-            if self.objective not in OBJECTIVES:
-                raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
-            self.params = OBJECTIVES[self.objective].validate(self.params)
+        if self.objective is not None and self.objective not in OBJECTIVES:
+            raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
         if self.from_scratch and self.architecture is None:
             raise ValueError("from_scratch needs an architecture")
         if self.architecture is not None and self.architecture not in NETWORKS:

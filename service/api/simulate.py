@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import Caller, Db
+from service.api import waiting
+from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, In, JobOut
 from service.api.views import job_out
-from service.catalog import OBJECTIVES, STRATEGIES
+from service.catalog import OBJECTIVES, STRATEGIES, validate_params
 from service.db.engine import session_scope
 from service.db.tables import Job
 from service.domain import jobs, projects, simulations
@@ -34,12 +35,9 @@ class SimulationRunIn(In):
     def _names(self) -> SimulationRunIn:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; known: {sorted(STRATEGIES)}")
-        self.params = STRATEGIES[self.strategy].validate(self.params)
-        if self.objective is not None:
-            if self.objective not in OBJECTIVES:
-                raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
-            self.objective_params = OBJECTIVES[self.objective].validate(self.objective_params)
-        return self
+        if self.objective is not None and self.objective not in OBJECTIVES:
+            raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
+        return self  # parameters: validated by the handler (validate_params), one path for all
 
 
 class SimulateIn(In):
@@ -144,7 +142,7 @@ def _visible(db: Db, job_id: int, caller: Caller) -> Job:
         422: {"model": ErrorOut, "description": "unknown strategy/objective or bad parameters"},
     },
 )
-def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Response) -> SimulationOut:
+async def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Response) -> SimulationOut:
     """Simulated active learning on the hidden labels of the target train pool (uploaded with
     ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
     ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
@@ -155,26 +153,35 @@ def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Respon
     std and per seed; round 0 is the start network) and its normalized area under the curve; the
     PNG plot is at ``GET /simulations/{job_id}/plot.png``. Nothing is labeled, no round is opened
     and no budget is spent. 202 with the job to poll, or 200 when it finished within
-    ``wait_seconds``."""
+    ``wait_seconds`` (capped by the server; then ``Retry-After``)."""
     caller.check_project(project_id)
+    job_id = await run_in_threadpool(_start, project_id, body)
+    await waiting.wait_for_job(job_id, body.wait_seconds)
+    out = await run_in_threadpool(_simulation, job_id)
+    if out.job.status in jobs.TERMINAL:
+        response.status_code = 200
+    else:
+        waiting.accepted(response)
+    return out
+
+
+def _simulation(job_id: int) -> SimulationOut:
+    with session_scope(readonly=True) as s:
+        return simulation_out(jobs.get(s, job_id))
+
+
+def _start(project_id: int, body: SimulateIn) -> int:
     assert body.schedule is not None
     with session_scope() as s:
         project = projects.get(s, project_id)
         runs = []
         for run in body.runs:
             objective = run.objective or project.default_objective
-            try:
-                params = (
-                    run.objective_params
-                    if run.objective
-                    else OBJECTIVES[objective].validate(run.objective_params)
-                )
-            except ValidationError as exc:
-                raise RequestValidationError(exc.errors()) from exc
+            params = validate_params(OBJECTIVES, "objective", objective, run.objective_params)
             runs.append(
                 {
                     "strategy": run.strategy,
-                    "params": run.params,
+                    "params": validate_params(STRATEGIES, "strategy", run.strategy, run.params),
                     "objective": objective,
                     "objective_params": params,
                 }
@@ -189,13 +196,7 @@ def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Respon
             checkpoint_id=body.checkpoint_id,
             config=config,
         )
-        job_id = job.id
-    jobs.wait(job_id, body.wait_seconds)
-    with session_scope() as s:
-        job = jobs.get(s, job_id)
-        if job.status in jobs.TERMINAL:
-            response.status_code = 200
-        return simulation_out(job)
+        return job.id
 
 
 @router.get(
@@ -203,7 +204,7 @@ def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Respon
     response_model=SimulationOut,
     responses={404: {"model": ErrorOut}},
 )
-def get_simulation(job_id: int, db: Db, caller: Caller) -> SimulationOut:
+def get_simulation(job_id: int, db: ReadDb, caller: Caller) -> SimulationOut:
     """A simulation job with its progress and, once it succeeded, its typed curves."""
     return simulation_out(_visible(db, job_id, caller))
 
@@ -217,7 +218,7 @@ def get_simulation(job_id: int, db: Db, caller: Caller) -> SimulationOut:
         409: {"model": ErrorOut, "description": "the simulation has not succeeded"},
     },
 )
-def get_plot(job_id: int, db: Db, caller: Caller) -> Response:
+def get_plot(job_id: int, db: ReadDb, caller: Caller) -> Response:
     """The PNG plot of a finished simulation: eval accuracy vs labels bought, one curve per run."""
     job = _visible(db, job_id, caller)
     if job.status != "succeeded":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from service import queue
+from service.api import waiting
 from service.api.deps import Caller
-from service.api.schemas import ErrorOut, TrainIn, TrainOut
+from service.api.schemas import ErrorOut, JobOut, TrainIn, TrainOut
 from service.api.views import job_out
-from service.catalog import OBJECTIVES
+from service.catalog import OBJECTIVES, validate_params
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, jobs, projects
@@ -28,15 +30,32 @@ router = APIRouter(tags=["training"])
         409: {"model": ErrorOut},
     },
 )
-def train(project_id: int, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
+async def train(project_id: int, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
     """Train from ``checkpoint_id``, else the latest ready checkpoint, else (or with
     ``from_scratch``) a new ``architecture`` network, on labeled source + labeled target items. The job's
-    result names the new checkpoint and its metrics on the target eval split."""
+    result names the new checkpoint and its metrics on the target eval split. ``wait_seconds``
+    (capped by the server) waits for the job (200); otherwise 202 with ``Retry-After``."""
     caller.check_project(project_id)
+    job_id = await run_in_threadpool(_start, project_id, body)
+    await waiting.wait_for_job(job_id, body.wait_seconds)
+    out = await run_in_threadpool(_job, job_id)
+    if out.status in jobs.TERMINAL:
+        response.status_code = 200
+    else:
+        waiting.accepted(response)
+    return TrainOut(job=out)
+
+
+def _job(job_id: int) -> JobOut:
+    with session_scope(readonly=True) as s:
+        return job_out(jobs.get(s, job_id))
+
+
+def _start(project_id: int, body: TrainIn) -> int:
     with session_scope() as s:
         project = projects.get(s, project_id)
         objective = body.objective or project.default_objective
-        params = body.params if body.objective else OBJECTIVES[objective].validate(body.params)
+        params = validate_params(OBJECTIVES, "objective", objective, body.params)
         start = None
         if body.checkpoint_id is not None:
             start = checkpoints.resolve_ready(s, project_id, body.checkpoint_id)
@@ -62,11 +81,4 @@ def train(project_id: int, body: TrainIn, caller: Caller, response: Response) ->
                 for k in ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "seed")
             },
         }
-        job = jobs.create(s, kind="train", task=queue.TRAIN, project_id=project_id, payload=payload)
-        job_id = job.id
-    jobs.wait(job_id, body.wait_seconds)
-    with session_scope() as s:
-        job = jobs.get(s, job_id)
-        if job.status in jobs.TERMINAL:
-            response.status_code = 200
-        return TrainOut(job=job_out(job))
+        return jobs.create(s, kind="train", task=queue.TRAIN, project_id=project_id, payload=payload).id

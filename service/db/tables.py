@@ -58,6 +58,7 @@ class ApiKey(Base):
 
 class Job(Base):
     __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int | None] = mapped_column(
@@ -65,6 +66,11 @@ class Job(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="queued")
+    # the outbox: the task to send and when it was sent (NULL = not yet; the relay sends it)
+    task: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # a running job belongs to its worker until then; renewed by its heartbeat
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     items_per_s: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -198,3 +204,16 @@ class Annotation(Base):
     kind: Mapped[str] = mapped_column(String(16))  # new | same | overwrite
     annotator: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Worker(Base):
+    """A worker process that announced itself; ``last_seen`` is renewed by its sweep."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    queues: Mapped[list[str]] = mapped_column(Json, default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db.tables import Checkpoint
+from service.domain.locking import lock_project
 from service.errors import BadInput, Conflict, NotFound
 
 STATUSES = ("validating", "ready", "rejected")
 
 
 def next_version(session: Session, project_id: int) -> int:
+    """The next version number; the caller holds the project lock (``create`` takes it)."""
     current = session.execute(
         select(func.max(Checkpoint.version)).where(Checkpoint.project_id == project_id)
     ).scalar_one()
@@ -32,6 +34,7 @@ def create(
     status: str = "validating",
     **fields: Any,
 ) -> Checkpoint:
+    lock_project(session, project_id)  # versions are max+1: concurrent creates must serialize
     ckpt = Checkpoint(
         project_id=project_id,
         version=next_version(session, project_id),

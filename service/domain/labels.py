@@ -1,9 +1,11 @@
 """Labels and the budget ledger.
 
 One transaction, with the project row locked, checks and writes: labels bought never exceed the
-budget, even under concurrent requests. A label counts against the budget once, when an
-unlabeled item first receives it. The same label again is a no-op; a different label is refused
-with 409 unless ``overwrite`` is set. Every label received is kept as an annotation.
+budget, even under concurrent requests. A label for an item an open round selected spends that
+round's reservation; any other label may only spend what no round has reserved. A label counts
+against the budget once, when an unlabeled item first receives it. The same label again is a
+no-op; a different label is refused with 409 unless ``overwrite`` is set. Every label received
+is kept as an annotation.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.metadata import utcnow
-from service.db.tables import Annotation, Item, Pool, Project, RoundSelection
+from service.db.tables import Annotation, Item, Pool, Project, Round, RoundSelection
 from service.domain import rounds
-from service.domain.locking import lock_project
+from service.domain.locking import chunks, lock_project
 from service.errors import BadInput, BudgetExhausted, Conflict, LabelConflict, NotFound
 
 
@@ -37,16 +39,13 @@ class LabelSummary:
 
 
 def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Item]:
-    by_id = {i.item_id for i in labels if i.item_id is not None}
-    by_ext = {i.external_id for i in labels if i.item_id is None}
-    found = list(
-        session.execute(select(Item).where(Item.project_id == project_id, Item.id.in_(by_id))).scalars()
-    )
-    found += (
-        session.execute(select(Item).where(Item.project_id == project_id, Item.external_id.in_(by_ext)))
-        .scalars()
-        .all()
-    )
+    by_id = sorted({i.item_id for i in labels if i.item_id is not None})
+    by_ext = sorted({i.external_id or "" for i in labels if i.item_id is None})
+    found: list[Item] = []
+    for column, values in ((Item.id, by_id), (Item.external_id, by_ext)):
+        for chunk in chunks(values):
+            query = select(Item).where(Item.project_id == project_id, column.in_(chunk))
+            found += session.execute(query).scalars().all()
     ids = {i.id: i for i in found}
     exts = {i.external_id: i for i in found}
     out, missing = [], []
@@ -66,12 +65,43 @@ def _check_round(session: Session, project_id: int, round_id: int, items: list[I
         raise NotFound(f"round {round_id} not found")
     if rnd.status in ("failed", "cancelled", "pending", "scoring"):
         raise Conflict(f"round {round_id} is {rnd.status}; it takes no labels")
-    selected = set(
-        session.execute(select(RoundSelection.item_id).where(RoundSelection.round_id == round_id)).scalars()
-    )
+    selected = _selected_in(session, [i.id for i in items], round_id=round_id)
     outside = [i.external_id for i in items if i.id not in selected]
     if outside:
         raise BadInput(f"{len(outside)} items were not selected in round {round_id} (first: {outside[:5]})")
+
+
+def _selected_in(session: Session, item_ids: list[int], *, round_id: int) -> set[int]:
+    """Which of these items round ``round_id`` selected."""
+    return {
+        i
+        for chunk in chunks(sorted(set(item_ids)))
+        for i in session.execute(
+            select(RoundSelection.item_id).where(
+                RoundSelection.round_id == round_id, RoundSelection.item_id.in_(chunk)
+            )
+        ).scalars()
+    }
+
+
+def _reserved_for(session: Session, project_id: int, item_ids: list[int]) -> int:
+    """How many of these (unlabeled) items a ready round of the project holds a reservation for."""
+    n = 0
+    for chunk in chunks(sorted(item_ids)):
+        n += len(
+            set(
+                session.execute(
+                    select(RoundSelection.item_id)
+                    .join(Round, Round.id == RoundSelection.round_id)
+                    .where(
+                        Round.project_id == project_id,
+                        Round.status == "ready",
+                        RoundSelection.item_id.in_(chunk),
+                    )
+                ).scalars()
+            )
+        )
+    return n
 
 
 def submit(
@@ -102,12 +132,15 @@ def submit(
             f"{len(conflicts)} items already carry a different label (e.g. {first.external_id!r} has "
             f"{first.label}); send overwrite=true to replace them"
         )
-    new = [i for i in unique.values() if i.label is None]
-    cost = sum(1 for i in new if i.label_source is None)
-    left = project.budget - project.budget_spent
-    if cost > left:
+    paying = [i.id for i in unique.values() if i.label is None and i.label_source is None]
+    cost = len(paying)
+    promised = _reserved_for(session, project_id, paying)
+    left, reserved = rounds.budget_left(session, project)
+    if cost - promised > left:
         raise BudgetExhausted(
-            f"these labels cost {cost} but only {left} are left of the budget {project.budget}",
+            f"these labels cost {cost - promised} beyond what open rounds reserved for them, but only "
+            f"{left} are left of the budget {project.budget} (spent {project.budget_spent}, reserved by "
+            f"open rounds {reserved})",
             budget_left=left,
         )
     return _apply(session, project, unique, wanted, cost, round_id, annotator, len(conflicts))
@@ -154,11 +187,13 @@ def _apply(
         if pool is not None:
             pool.n_labeled += n
     session.flush()
-    round_ids = set(
-        session.execute(
-            select(RoundSelection.round_id).where(RoundSelection.item_id.in_(list(unique)))
+    round_ids = {
+        rid
+        for chunk in chunks(sorted(unique))
+        for rid in session.execute(
+            select(RoundSelection.round_id).where(RoundSelection.item_id.in_(chunk))
         ).scalars()
-    )
+    }
     rounds.close_if_complete(session, round_ids)
     return LabelSummary(
         accepted, unchanged, n_overwritten, project.budget_spent, project.budget - project.budget_spent

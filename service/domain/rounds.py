@@ -2,8 +2,10 @@
 cancelled), the reservation of selected items, and the budget check at request time.
 
 An item is reserved while it is selected in an open round and still unlabeled; a new round never
-sees reserved or labeled items. A round may only ask for what the budget has left after the
-labels already bought and the reservations still outstanding.
+sees reserved or labeled items. The budget is a ledger of promises: a pending or scoring round
+reserves its whole budget, a ready round its still-unlabeled selections, and at every instant
+``budget_spent + reserved <= budget``. A round may only ask for what is left after both, checked
+under the project lock at request time and again when its picks are persisted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from service import queue
 from service.db.metadata import utcnow
 from service.db.tables import Item, Project, Round, RoundSelection
 from service.domain import checkpoints, jobs
-from service.domain.locking import lock_project
+from service.domain.locking import chunks, lock_project
 from service.errors import BudgetExhausted, Conflict, EmptyPool, NotFound
 
 OPEN = ("pending", "scoring", "ready")
@@ -62,9 +64,28 @@ def _reserved_ids(session: Session, project_id: int, *, except_round: int | None
     return set(session.execute(query).scalars().all())
 
 
-def budget_left(session: Session, project: Project) -> tuple[int, int]:
+def reserved_budget(session: Session, project_id: int, *, except_round: int | None = None) -> int:
+    """Labels promised to open rounds: the budgets of pending/scoring rounds plus the unlabeled
+    selections of ready rounds (two aggregates, no id lists)."""
+    in_flight = select(func.coalesce(func.sum(Round.budget), 0)).where(
+        Round.project_id == project_id, Round.status.in_(("pending", "scoring"))
+    )
+    selected = (
+        select(func.count())
+        .select_from(RoundSelection)
+        .join(Round, Round.id == RoundSelection.round_id)
+        .join(Item, Item.id == RoundSelection.item_id)
+        .where(Round.project_id == project_id, Round.status == "ready", Item.label.is_(None))
+    )
+    if except_round is not None:
+        in_flight = in_flight.where(Round.id != except_round)
+        selected = selected.where(Round.id != except_round)
+    return int(session.execute(in_flight).scalar_one()) + int(session.execute(selected).scalar_one())
+
+
+def budget_left(session: Session, project: Project, *, except_round: int | None = None) -> tuple[int, int]:
     """(labels still buyable, labels reserved by open rounds)."""
-    reserved = len(_reserved_ids(session, project.id))
+    reserved = reserved_budget(session, project.id, except_round=except_round)
     return project.budget - project.budget_spent - reserved, reserved
 
 
@@ -108,7 +129,10 @@ def request(
             select(Round).where(Round.project_id == project_id, Round.idempotency_key == idempotency_key)
         ).scalar_one_or_none()
         if existing is not None:
-            if (existing.budget, existing.strategy, existing.params) != (budget, strategy, params):
+            asked = (budget, strategy, params, seed)
+            if (existing.budget, existing.strategy, existing.params, existing.seed) != asked or (
+                checkpoint_id is not None and checkpoint_id != existing.checkpoint_id
+            ):
                 raise Conflict("this idempotency key was used for a different request")
             return existing, False
     ckpt = checkpoints.resolve_ready(session, project_id, checkpoint_id)
@@ -150,7 +174,8 @@ def request(
 
 
 def start_scoring(session: Session, rnd: Round) -> None:
-    if rnd.status != "pending":
+    """pending -> scoring; a retried job (its first worker was lost) finds it scoring already."""
+    if rnd.status not in ("pending", "scoring"):
         raise Conflict(f"round {rnd.id} is {rnd.status}, not pending")
     rnd.status = "scoring"
     session.flush()
@@ -159,17 +184,25 @@ def start_scoring(session: Session, rnd: Round) -> None:
 def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> list[int]:
     """Store the picks, best first, and mark the round ready.
 
-    Under the project lock, re-check that no pick was labeled or reserved meanwhile; returns the
-    clashing item ids instead of storing anything when there are some (the caller re-selects).
+    Under the project lock, re-check the ledger and that no pick was labeled or reserved meanwhile;
+    returns the clashing item ids instead of storing anything when there are some (the caller
+    re-selects).
     """
-    lock_project(session, rnd.project_id)
+    project = lock_project(session, rnd.project_id)
     session.refresh(rnd)
     if rnd.status != "scoring":
         raise Conflict(f"round {rnd.id} is {rnd.status}, not scoring")
-    ids = [p.item_id for p in picks]
+    left, _ = budget_left(session, project, except_round=rnd.id)
+    if len(picks) > min(left, rnd.budget):
+        raise BudgetExhausted(f"round {rnd.id} selected {len(picks)} items but only {left} labels are left")
+    ids = {p.item_id for p in picks}
     taken = _reserved_ids(session, rnd.project_id, except_round=rnd.id)
-    labeled = set(session.execute(select(Item.id).where(Item.id.in_(ids), Item.label.is_not(None))).scalars())
-    clashes = sorted((taken | labeled) & set(ids))
+    labeled = {
+        i
+        for chunk in chunks(sorted(ids))
+        for i in session.execute(select(Item.id).where(Item.id.in_(chunk), Item.label.is_not(None))).scalars()
+    }
+    clashes = sorted((taken | labeled) & ids)
     if clashes:
         return clashes
     if picks:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from migrations import upgrade
 from service.app import create_app
+from service.queue import DEFAULT, GPU, queue_name
 from service.settings import Settings, configure
 from tests.services import database
 from workers.celery_app import worker_app
@@ -45,13 +46,18 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             admin_key=ADMIN,
             queue=f"test-{uuid.uuid4().hex[:8]}",
             default_wait_seconds=30,
+            max_wait_seconds=120,
         )
         configure(settings)
         upgrade(settings.database_url)
         app = worker_app()
         with (
             start_worker(
-                app, pool="solo", perform_ping_check=False, queues=[settings.queue], shutdown_timeout=30
+                app,
+                pool="solo",
+                perform_ping_check=False,
+                queues=[queue_name(DEFAULT), queue_name(GPU)],
+                shutdown_timeout=30,
             ),
             TestClient(create_app()) as client,
         ):

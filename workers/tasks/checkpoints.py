@@ -44,7 +44,7 @@ def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
     return torch.rand(2, *shape, generator=torch.Generator().manual_seed(0))
 
 
-@shared_task(name=queue.VALIDATE_CHECKPOINT, time_limit=1800, soft_time_limit=1700)
+@shared_task(name=queue.VALIDATE_CHECKPOINT, **queue.limits(queue.VALIDATE_CHECKPOINT))
 def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
     p = ValidateCheckpoint.model_validate(payload)
     store = get_store()

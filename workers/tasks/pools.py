@@ -26,7 +26,7 @@ class ImportPool(BaseModel):
     hidden_labels: bool = False
 
 
-@shared_task(name=queue.IMPORT_POOL, time_limit=3600, soft_time_limit=3500)
+@shared_task(name=queue.IMPORT_POOL, **queue.limits(queue.IMPORT_POOL))
 def import_pool(payload: dict[str, Any], **_: Any) -> None:
     p = ImportPool.model_validate(payload)
     store, settings = get_store(), get_settings()

@@ -52,7 +52,7 @@ def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, Roun
         return spec, CheckpointRef.of(ckpt), parent_ref, inputs
 
 
-@shared_task(name=queue.SCORE_ROUND, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
+@shared_task(name=queue.SCORE_ROUND, **queue.limits(queue.SCORE_ROUND))
 def score_round(payload: dict[str, Any], **_: Any) -> None:
     p = ScoreRound.model_validate(payload)
     store = get_store()

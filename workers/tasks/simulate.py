@@ -114,7 +114,7 @@ def _legend(runs: list[RunSpec], i: int) -> str:
     return f"{name} #{i + 1}" if same > 1 else name
 
 
-@shared_task(name=queue.SIMULATE, time_limit=24 * 3600, soft_time_limit=24 * 3600 - 60)
+@shared_task(name=queue.SIMULATE, **queue.limits(queue.SIMULATE))
 def simulate_task(payload: dict[str, Any], **_: Any) -> None:
     p = Simulate.model_validate(payload)
     store, device = get_store(), pick_device(get_settings().device)

@@ -39,7 +39,7 @@ class Train(BaseModel):
     config: dict[str, Any]
 
 
-@shared_task(name=queue.TRAIN, time_limit=24 * 3600, soft_time_limit=24 * 3600 - 60)
+@shared_task(name=queue.TRAIN, **queue.limits(queue.TRAIN))
 def train(payload: dict[str, Any], **_: Any) -> None:
     p = Train.model_validate(payload)
     store, device = get_store(), pick_device(get_settings().device)

@@ -1,0 +1,50 @@
+"""Long-polls that hold neither a thread nor a database connection while they wait.
+
+An endpoint that may wait for its job (``wait_seconds``) sleeps on the event loop between short
+looks at the job row, each in the thread pool with its own short transaction. Waits are capped by
+``LABELQ_MAX_WAIT_SECONDS``; a job that is not done then, or not yet sent (broker down), is
+answered 202 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+from fastapi import Response
+from starlette.concurrency import run_in_threadpool
+
+from service.db.engine import session_scope
+from service.db.tables import Job
+from service.domain import jobs
+from service.settings import get_settings
+
+RETRY_AFTER_S = 2
+
+
+def _settled(job_id: int) -> bool:
+    with session_scope(readonly=True) as session:
+        job = session.get(Job, job_id)
+        return job is None or job.status in jobs.TERMINAL or jobs.unsent(job)
+
+
+async def wait_for_job(job_id: int | None, seconds: float | None) -> None:
+    """Return when the job ended, is not sent yet, or ``seconds`` (capped) have passed."""
+    if job_id is None:
+        return
+    settings = get_settings()
+    seconds = settings.default_wait_seconds if seconds is None else seconds
+    deadline = time.monotonic() + min(seconds, settings.max_wait_seconds)
+    poll = 0.05
+    while not await run_in_threadpool(_settled, job_id):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        await anyio.sleep(min(poll, left))
+        poll = min(poll * 1.5, 0.5)
+
+
+def accepted(response: Response) -> None:
+    """202: the work goes on; poll again after a short while."""
+    response.status_code = 202
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
