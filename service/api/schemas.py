@@ -80,6 +80,9 @@ class JobOut(Out):
     error: str | None
     error_code: str | None
     result: dict[str, Any] | None
+    attempts: int = Field(description="deliveries so far (a lost worker's job is retried)")
+    sent_at: datetime | None = Field(description="when the task reached the broker; null = not yet")
+    lease_until: datetime | None = Field(description="running: the worker's lease, renewed by its heartbeat")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
