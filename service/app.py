@@ -1,12 +1,11 @@
-"""The FastAPI application: routers, the error handler, the upload size guard."""
+"""The FastAPI application: routers, error handlers, the request body limit, the sweeper."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from service.api import (
     catalog,
@@ -21,7 +20,7 @@ from service.api import (
     simulate,
     training,
 )
-from service.errors import PayloadTooLarge
+from service.api.limits import BodyLimit
 from service.settings import get_settings
 from service.sweeper import Sweeper
 
@@ -51,14 +50,10 @@ def create_app() -> FastAPI:
 
     errors.install(app)
 
-    @app.middleware("http")
-    async def _size_guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        limit = get_settings().max_upload_bytes + 1024 * 1024  # room for multipart framing
-        if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(
-                PayloadTooLarge(f"request body exceeds {limit} bytes").body(), status_code=413
-            )
-        return await call_next(request)
-
+    settings = get_settings
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=lambda: settings().max_upload_bytes,
+        timeout_s=lambda: settings().body_read_timeout_seconds,
+    )
     return app

@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _ALLOWED_DB_PREFIXES = ("sqlite", "postgresql")
+MIN_ADMIN_KEY_CHARS = 24
+_DEFAULT_KEYS = {"change-me-admin-key", "change-me", "admin", "changeme", "secret"}
 _ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://", "memory://")
 
 
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(None, description="admin API key; empty = generated file")
     queue: str = Field("labelq", description="Celery queue name (and Redis key prefix)")
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="413 above this")
+    body_read_timeout_seconds: float = Field(
+        60.0, gt=0, le=3600, description="408 when a request body stalls this long"
+    )
     max_archive_members: int = Field(200_000, gt=0)
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
     host: str = "127.0.0.1"
@@ -89,7 +94,20 @@ class Settings(BaseSettings):
             self.broker_url = "filesystem://"
         if self.storage_dir is None:
             self.storage_dir = self.data_dir / "blobs"
+        self._refuse_weak_admin_key()
         return self
+
+    def _refuse_weak_admin_key(self) -> None:
+        """Outside the embedded default (and the tests' in-memory broker) the admin key guards a
+        shared service: a known default or a short key is refused at start-up."""
+        if self.admin_key is None or self.embedded or self.broker_url.startswith("memory://"):
+            return
+        key = self.admin_key.get_secret_value()
+        if key.lower() in _DEFAULT_KEYS or len(key) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(
+                f"LABELQ_ADMIN_KEY must be a secret of at least {MIN_ADMIN_KEY_CHARS} characters and not a "
+                "documented default (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
 
     @property
     def blob_dir(self) -> Path:

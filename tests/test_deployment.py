@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from service.cli import build_parser
@@ -33,9 +34,11 @@ def test_compose_commands_are_real_cli_commands() -> None:
 
 def test_compose_environment_is_valid_settings(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = _compose()["services"]["api"]["environment"]
+    assert str(env["LABELQ_ADMIN_KEY"]).startswith("${LABELQ_ADMIN_KEY:?"), "compose must demand a key"
     for key, value in env.items():
         assert key.removeprefix("LABELQ_").lower() in Settings.model_fields, key
-        monkeypatch.setenv(key, re.sub(r"\$\{[^}]*:-([^}]*)\}", r"\1", str(value)))
+        value = re.sub(r"\$\{[^}]*:\?[^}]*\}", "k" * 32, str(value))  # what the operator sets
+        monkeypatch.setenv(key, re.sub(r"\$\{[^}]*:-([^}]*)\}", r"\1", value))
     monkeypatch.setenv("LABELQ_DATA_DIR", str(tmp_path))
     settings = Settings()
     assert settings.database_url.startswith("postgresql+psycopg://") and not settings.embedded
@@ -47,3 +50,12 @@ def test_dockerfile_copies_every_package_and_runs_labelq() -> None:
         assert f"COPY {package} ./{package}" in text
     assert 'CMD ["labelq", "serve"' in text
     assert "torch==2.14.1 torchvision==0.29.1" in text
+
+
+def test_a_default_or_short_admin_key_is_refused_outside_embedded_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    full = {"data_dir": tmp_path, "broker_url": "redis://127.0.0.1:6379/0"}
+    for weak in ("change-me-admin-key", "short-key"):
+        with pytest.raises(ValueError, match="LABELQ_ADMIN_KEY"):
+            Settings(admin_key=weak, **full)
+    assert Settings(admin_key="k" * 32, **full).resolved_admin_key() == "k" * 32
+    assert Settings(admin_key="short-key", data_dir=tmp_path).embedded  # the embedded default allows it

@@ -71,7 +71,10 @@ def install(app: FastAPI) -> None:
         return envelope(422, "validation_error", errors)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        cause = exc.__cause__  # FastAPI wraps errors raised while it parses a body (the body limit)
+        if isinstance(cause, LabelqError):
+            return await _domain(request, cause)
         code = _HTTP_CODES.get(exc.status_code, "error")
         return envelope(exc.status_code, code, exc.detail, dict(exc.headers or {}))
 

@@ -23,7 +23,7 @@ from service.local_server import free_port, stop_processes, wait_ready
 from tests.e2e.loop import CLASSES, _npz, _pool
 from tests.services import IN_CI, postgres_database
 
-ADMIN = "fault-admin-key"
+ADMIN = "fault-admin-key-of-24-characters"
 
 
 @dataclass

@@ -16,7 +16,7 @@ from service.local_server import free_port, stop_processes, wait_ready
 from tests.e2e.loop import two_rounds
 from tests.services import postgres_database, require_redis
 
-ADMIN = "e2e-admin-key"
+ADMIN = "e2e-admin-key-of-24-characters"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import csv
 import io
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,8 +50,12 @@ def _check_members(zf: zipfile.ZipFile, limits: ArchiveLimits) -> list[zipfile.Z
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with zf.open(info) as fh:  # headers can lie: never read more than declared
-        data = fh.read(info.file_size + 1)
+    try:
+        with zf.open(info) as fh:  # headers can lie: never read more than declared
+            data = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:  # corrupt or lying
+        reason = f"{type(exc).__name__}: {exc}"
+        raise InvalidPool(f"archive member {info.filename!r} is corrupt ({reason})") from exc
     if len(data) > info.file_size:
         raise InvalidPool(f"archive member {info.filename!r} is larger than its header says")
     return data

@@ -34,7 +34,7 @@ def parse_upload(
     if filename.lower().endswith(".zip"):
         arrays = read_image_archive(path, shape=input_shape, classes=classes, limits=limits)
     else:
-        arrays = read_tensor_file(path, filename)
+        arrays = read_tensor_file(path, filename, max_bytes=limits.max_bytes)
     unknown = set(arrays) - {"x", "y", "ids"}
     if "x" not in arrays:
         raise InvalidPool(f"the upload has no 'x' array (found {sorted(arrays)})")
