@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Response, UploadFile
 from fastapi.responses import FileResponse
-from starlette.concurrency import run_in_threadpool
 
 from service import queue
 from service.api import waiting
@@ -61,12 +61,8 @@ async def upload_checkpoint(
     if architecture not in NETWORKS:
         raise BadInput(f"unknown architecture {architecture!r}; known: {sorted(NETWORKS)}")
     args, spec = _json_object(arch_args, "arch_args"), _json_object(input_spec, "input_spec")
-    ckpt_id, job_id = await run_in_threadpool(_register, project_id, file, architecture, args, spec)
-    await waiting.wait_for_job(job_id, wait_seconds)
-    out = await run_in_threadpool(_answer, ckpt_id, job_id)
-    if out.job.status != "succeeded":
-        waiting.accepted(response)
-    return out
+    register = partial(_register, project_id, file, architecture, args, spec)
+    return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
 
 
 def _register(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Response, UploadFile
-from starlette.concurrency import run_in_threadpool
 
 from service import queue
 from service.api import waiting
@@ -50,12 +50,8 @@ async def upload_pool(
     down, answers 202 with ``Retry-After``: poll the job."""
     caller.check_project(project_id)
     pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
-    pool_id, job_id = await run_in_threadpool(_register, project_id, file, domain, split, hidden_labels)
-    await waiting.wait_for_job(job_id, wait_seconds)
-    out = await run_in_threadpool(_answer, pool_id, job_id)
-    if out.job.status != "succeeded":
-        waiting.accepted(response)
-    return out
+    register = partial(_register, project_id, file, domain, split, hidden_labels)
+    return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
 
 
 def _register(

@@ -9,6 +9,8 @@ answered 202 with ``Retry-After``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import anyio
 from fastapi import Response
@@ -48,3 +50,26 @@ def accepted(response: Response) -> None:
     """202: the work goes on; poll again after a short while."""
     response.status_code = 202
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
+
+
+class _WithJob(Protocol):
+    job: Any
+
+
+T = TypeVar("T", bound=_WithJob)
+
+
+async def upload_then_wait(
+    register: Callable[[], tuple[int, int]],
+    answer: Callable[[int, int], T],
+    wait_seconds: float | None,
+    response: Response,
+) -> T:
+    """An upload endpoint: store and register (thread pool) -> (row id, job id), wait for the
+    job, build the answer; 202 + ``Retry-After`` unless the job succeeded."""
+    row_id, job_id = await run_in_threadpool(register)
+    await wait_for_job(job_id, wait_seconds)
+    out = await run_in_threadpool(answer, row_id, job_id)
+    if out.job.status != "succeeded":
+        accepted(response)
+    return out
