@@ -67,10 +67,15 @@ class BlobStore:
         """A temporary path beside ``key``; renamed to ``key`` when the block ends without error."""
         final = self.path(key)
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
+        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".tmp-{final.name}-")  # unique per thread
+        os.close(fd)
+        tmp = Path(name)
         try:
             yield tmp
+            if tmp.is_file():
+                _fsync_file(tmp)
             os.replace(tmp, final)
+            _fsync_dir(final.parent)
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -82,10 +87,35 @@ class BlobStore:
         try:
             with os.fdopen(fd, "wb") as fh:
                 yield fh
+                fh.flush()
+                os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
             os.replace(tmp, final)
+            _fsync_dir(final.parent)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def get_store() -> BlobStore:
