@@ -107,9 +107,9 @@ class Heartbeat:
                 log.warning("heartbeat of job %s failed", p.job_id, exc_info=True)
 
 
-def run_job(
-    job_id: int, work: Callable[[Progress], dict[str, Any]], on_failure: Callable[[str], None] | None = None
-) -> None:
+def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]]) -> None:
+    """Claim, run ``work`` under a heartbeat, record the outcome. What a failed job held (its
+    round, pool, checkpoint) is released with the failure, only if this attempt still owns it."""
     settings = get_settings()
     lease_s = settings.job_lease_seconds
     with session_scope() as s:
@@ -126,12 +126,12 @@ def run_job(
             "job %s attempt %s lost its lease to another delivery; its result is dropped", job_id, attempt
         )
     except Cancelled:
-        _fail(job_id, attempt, "cancelled by request", "cancelled", "cancelled", on_failure)
+        _fail(job_id, attempt, "cancelled by request", "cancelled", "cancelled")
     except LabelqError as exc:
-        _fail(job_id, attempt, exc.detail, exc.code, "failed", on_failure)
+        _fail(job_id, attempt, exc.detail, exc.code, "failed")
     except Exception as exc:  # a worker never lets an error escape without recording it
         log.exception("job %s failed", job_id)
-        _fail(job_id, attempt, f"{type(exc).__name__}: {exc}", "internal", "failed", on_failure)
+        _fail(job_id, attempt, f"{type(exc).__name__}: {exc}", "internal", "failed")
     else:
         with session_scope() as s:
             if not jobs.finish(s, job_id, attempt, result):
@@ -140,13 +140,7 @@ def run_job(
                 )
 
 
-def _fail(
-    job_id: int, attempt: int, error: str, code: str, status: str, on_failure: Callable[[str], None] | None
-) -> None:
-    if on_failure is not None:
-        try:
-            on_failure(error)
-        except Exception:
-            log.exception("cleanup after job %s failed", job_id)
+def _fail(job_id: int, attempt: int, error: str, code: str, status: str) -> None:
     with session_scope() as s:
-        jobs.fail(s, job_id, attempt, error, code=code, status=status)
+        if not jobs.fail(s, job_id, attempt, error, code=code, status=status):
+            log.warning("job %s attempt %s failed after losing its lease; not recorded", job_id, attempt)

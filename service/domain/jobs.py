@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from service import queue
 from service.db.metadata import utcnow
 from service.db.tables import Checkpoint, Job, Pool, Round
+from service.domain.pools.service import array_key
 from service.errors import Conflict, NotFound
 
 log = logging.getLogger("labelq.jobs")
@@ -43,7 +44,8 @@ def create(session: Session, *, kind: str, task: str, project_id: int | None, pa
     return job
 
 
-def message(job: Job) -> dict[str, Any]:
+def task_message(job: Job) -> dict[str, Any]:
+    """What the broker carries: the job id and its payload."""
     return {"job_id": job.id, **(job.payload or {})}
 
 
@@ -73,7 +75,7 @@ def send(session: Session, query: Any) -> int:
     sent = 0
     for job in session.execute(query.order_by(Job.id).with_for_update(skip_locked=True)).scalars():
         try:
-            queue.send(job.task or "", message(job))
+            queue.send(job.task or "", task_message(job))
         except Exception as exc:  # the broker is down: the relay sends it later
             log.warning(
                 "could not send job %s (%s: %s); it stays queued for the relay",
@@ -227,7 +229,7 @@ def release(session: Session, job: Job, error: str) -> None:
         session.execute(delete(Pool).where(Pool.id.in_([p.id for p in pools])))
     upload = (job.payload or {}).get("upload")
     keys = [upload] if isinstance(upload, str) else []
-    keys += [f"pools/{p.id}/x.npy" for p in pools]
+    keys += [array_key(p.id) for p in pools]
     if keys:
         session.info.setdefault("labelq_delete_blobs", []).extend(keys)
     session.flush()
@@ -261,14 +263,7 @@ def reap(session: Session, *, max_attempts: int, lease_s: float) -> Reaped:
     ).scalars()
     for job in list(expired):
         if job.cancel_requested:
-            fail(
-                session,
-                job.id,
-                None,
-                "cancelled by request (its worker was lost)",
-                code="cancelled",
-                status="cancelled",
-            )
+            _cancel(session, job.id, LOST_CANCEL)
             out.cancelled.append(job.id)
         elif job.attempts >= max_attempts:
             fail(
@@ -295,16 +290,14 @@ def request_cancel(session: Session, job_id: int) -> Job:
     job.cancel_requested = True
     session.flush()
     lost = job.status == "running" and (job.lease_until is None or job.lease_until < utcnow())
-    if job.status == "queued":
-        fail(session, job_id, None, "cancelled before it started", code="cancelled", status="cancelled")
-    elif lost:
-        fail(
-            session,
-            job_id,
-            None,
-            "cancelled by request (its worker was lost)",
-            code="cancelled",
-            status="cancelled",
-        )
+    if job.status == "queued" or lost:  # no live worker will see the request: cancel it here
+        _cancel(session, job_id, "cancelled before it started" if job.status == "queued" else LOST_CANCEL)
     session.refresh(job)
     return job
+
+
+LOST_CANCEL = "cancelled by request (its worker was lost)"
+
+
+def _cancel(session: Session, job_id: int, why: str) -> None:
+    fail(session, job_id, None, why, code="cancelled", status="cancelled")

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from service.db.metadata import utcnow
 from service.db.tables import Annotation, Item, Pool, Project, Round, RoundSelection
 from service.domain import rounds
-from service.domain.locking import chunks, lock_project
+from service.domain.inlists import scalars_in
+from service.domain.locking import lock_project
 from service.errors import BadInput, BudgetExhausted, Conflict, LabelConflict, NotFound
 
 
@@ -39,13 +40,13 @@ class LabelSummary:
 
 
 def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Item]:
-    by_id = sorted({i.item_id for i in labels if i.item_id is not None})
-    by_ext = sorted({i.external_id or "" for i in labels if i.item_id is None})
-    found: list[Item] = []
-    for column, values in ((Item.id, by_id), (Item.external_id, by_ext)):
-        for chunk in chunks(values):
-            query = select(Item).where(Item.project_id == project_id, column.in_(chunk))
-            found += session.execute(query).scalars().all()
+    in_project = select(Item).where(Item.project_id == project_id)
+    found: list[Item] = scalars_in(
+        session, in_project, Item.id, [i.item_id for i in labels if i.item_id is not None]
+    )
+    found += scalars_in(
+        session, in_project, Item.external_id, [i.external_id or "" for i in labels if i.item_id is None]
+    )
     ids = {i.id: i for i in found}
     exts = {i.external_id: i for i in found}
     out, missing = [], []
@@ -73,35 +74,18 @@ def _check_round(session: Session, project_id: int, round_id: int, items: list[I
 
 def _selected_in(session: Session, item_ids: list[int], *, round_id: int) -> set[int]:
     """Which of these items round ``round_id`` selected."""
-    return {
-        i
-        for chunk in chunks(sorted(set(item_ids)))
-        for i in session.execute(
-            select(RoundSelection.item_id).where(
-                RoundSelection.round_id == round_id, RoundSelection.item_id.in_(chunk)
-            )
-        ).scalars()
-    }
+    query = select(RoundSelection.item_id).where(RoundSelection.round_id == round_id)
+    return set(scalars_in(session, query, RoundSelection.item_id, item_ids))
 
 
 def _reserved_for(session: Session, project_id: int, item_ids: list[int]) -> int:
     """How many of these (unlabeled) items a ready round of the project holds a reservation for."""
-    n = 0
-    for chunk in chunks(sorted(item_ids)):
-        n += len(
-            set(
-                session.execute(
-                    select(RoundSelection.item_id)
-                    .join(Round, Round.id == RoundSelection.round_id)
-                    .where(
-                        Round.project_id == project_id,
-                        Round.status == "ready",
-                        RoundSelection.item_id.in_(chunk),
-                    )
-                ).scalars()
-            )
-        )
-    return n
+    query = (
+        select(RoundSelection.item_id)
+        .join(Round, Round.id == RoundSelection.round_id)
+        .where(Round.project_id == project_id, Round.status == "ready")
+    )
+    return len(set(scalars_in(session, query, RoundSelection.item_id, item_ids)))
 
 
 def submit(
@@ -187,13 +171,7 @@ def _apply(
         if pool is not None:
             pool.n_labeled += n
     session.flush()
-    round_ids = {
-        rid
-        for chunk in chunks(sorted(unique))
-        for rid in session.execute(
-            select(RoundSelection.round_id).where(RoundSelection.item_id.in_(chunk))
-        ).scalars()
-    }
+    round_ids = set(scalars_in(session, select(RoundSelection.round_id), RoundSelection.item_id, unique))
     rounds.close_if_complete(session, round_ids)
     return LabelSummary(
         accepted, unchanged, n_overwritten, project.budget_spent, project.budget - project.budget_spent

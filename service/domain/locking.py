@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TypeVar
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,13 +22,3 @@ def lock_project(session: Session, project_id: int) -> Project:
         raise NotFound(f"project {project_id} not found")
     session.refresh(project)
     return project
-
-
-T = TypeVar("T")
-IN_CHUNK = 10_000  # well under PostgreSQL's 65,535 bind parameters per statement
-
-
-def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
-    """Slices for ``IN (...)`` lists of any length."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

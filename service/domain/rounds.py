@@ -21,7 +21,8 @@ from service import queue
 from service.db.metadata import utcnow
 from service.db.tables import Item, Project, Round, RoundSelection
 from service.domain import checkpoints, jobs
-from service.domain.locking import chunks, lock_project
+from service.domain.inlists import scalars_in
+from service.domain.locking import lock_project
 from service.errors import BudgetExhausted, Conflict, EmptyPool, NotFound
 
 OPEN = ("pending", "scoring", "ready")
@@ -197,11 +198,7 @@ def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> 
         raise BudgetExhausted(f"round {rnd.id} selected {len(picks)} items but only {left} labels are left")
     ids = {p.item_id for p in picks}
     taken = _reserved_ids(session, rnd.project_id, except_round=rnd.id)
-    labeled = {
-        i
-        for chunk in chunks(sorted(ids))
-        for i in session.execute(select(Item.id).where(Item.id.in_(chunk), Item.label.is_not(None))).scalars()
-    }
+    labeled = set(scalars_in(session, select(Item.id).where(Item.label.is_not(None)), Item.id, ids))
     clashes = sorted((taken | labeled) & ids)
     if clashes:
         return clashes
@@ -222,12 +219,6 @@ def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> 
     rnd.status, rnd.pool_size = "ready", pool_size
     session.flush()
     return []
-
-
-def fail(session: Session, rnd: Round, error: str) -> None:
-    if rnd.status in OPEN:
-        rnd.status, rnd.error, rnd.closed_at = "failed", error, utcnow()
-        session.flush()
 
 
 def cancel(session: Session, rnd: Round) -> Round:

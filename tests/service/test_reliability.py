@@ -11,7 +11,7 @@ from typing import Any
 from service import queue
 from service.db.engine import session_scope
 from service.db.metadata import utcnow
-from service.db.tables import Job, Round
+from service.db.tables import Job, Round, RoundSelection
 from service.domain import jobs
 from service.sweeper import sweep_once
 from tests.service.conftest import Stack
@@ -32,13 +32,15 @@ def _wait_round(stack: Stack, round_id: int, key: dict[str, str], timeout: float
         time.sleep(0.1)
 
 
-def _strand(job_id: int, *, attempts: int) -> None:
-    """What a SIGKILLed worker leaves: the job running, its lease run out, no message in flight."""
+def _strand(job_id: int, *, attempts: int | None = None) -> None:
+    """What a SIGKILLed worker leaves: the job running, its lease run out, its round scoring, no
+    message in flight. ``attempts``: how many deliveries it has had (default: as recorded)."""
     with session_scope() as s:
         job = s.get(Job, job_id)
         assert job is not None
-        job.status, job.attempts = "running", attempts
-        job.lease_until = utcnow() - timedelta(seconds=1)
+        job.status, job.lease_until = "running", utcnow() - timedelta(seconds=1)
+        if attempts is not None:
+            job.attempts = attempts
     with session_scope() as s:
         for rnd in s.query(Round).filter(Round.job_id == job_id):
             rnd.status = "scoring"
@@ -129,15 +131,7 @@ def test_the_reaper_retries_a_lost_job_then_fails_it_and_releases_its_round(stac
     second = query(stack, pid, key, 2, idempotency_key="retry-me")
     job_id = second.json()["job_id"]
     _wait_round(stack, second.json()["id"], key)
-    with session_scope() as s:  # make it look like its worker died mid-scoring
-        job = s.get(Job, job_id)
-        assert job is not None
-        job.status, job.lease_until, job.result = "running", utcnow() - timedelta(seconds=1), None
-        r = s.get(Round, second.json()["id"])
-        assert r is not None
-        r.status = "scoring"
-    from service.db.tables import RoundSelection
-
+    _strand(job_id)  # as if its worker died mid-scoring
     with session_scope() as s:
         s.query(RoundSelection).filter(RoundSelection.round_id == second.json()["id"]).delete()
     reaped = sweep_once()
@@ -148,13 +142,7 @@ def test_the_reaper_retries_a_lost_job_then_fails_it_and_releases_its_round(stac
     assert again["status"] == "ready" and len(again["selections"]) == 2
     # failed: at the attempt limit the job fails clearly and the round releases its items
     limit = stack.settings.job_max_attempts
-    with session_scope() as s:
-        job = s.get(Job, rnd["job_id"])
-        assert job is not None
-        job.status, job.attempts, job.lease_until = "running", limit, utcnow() - timedelta(seconds=1)
-        r = s.get(Round, rnd["id"])
-        assert r is not None
-        r.status = "scoring"
+    _strand(rnd["job_id"], attempts=limit)
     before = stack.client.get(f"/projects/{pid}", headers=key).json()["budget_reserved"]
     assert rnd["job_id"] in sweep_once().failed
     job = stack.client.get(f"/jobs/{rnd['job_id']}", headers=key).json()
@@ -167,13 +155,7 @@ def test_the_reaper_retries_a_lost_job_then_fails_it_and_releases_its_round(stac
 
 def test_cancelling_a_job_whose_worker_is_gone_cancels_it(stack: Stack) -> None:
     pid, key, rnd = _ready_round(stack)
-    with session_scope() as s:
-        job = s.get(Job, rnd["job_id"])
-        assert job is not None
-        job.status, job.lease_until = "running", utcnow() - timedelta(seconds=1)
-        r = s.get(Round, rnd["id"])
-        assert r is not None
-        r.status = "scoring"
+    _strand(rnd["job_id"])
     res = stack.client.post(f"/jobs/{rnd['job_id']}/cancel", headers=key)
     assert res.status_code == 200 and res.json()["status"] == "cancelled", res.text
     assert stack.client.get(f"/rounds/{rnd['id']}", headers=key).json()["status"] == "failed"

@@ -73,10 +73,4 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
         store.delete(p.upload)
         return {"checkpoint_id": p.checkpoint_id, "sha256": sha}
 
-    def reject(error: str) -> None:
-        with session_scope() as s:
-            ckpt = checkpoints.get(s, p.checkpoint_id)
-            ckpt.status, ckpt.error = "rejected", error
-        store.delete(p.upload)
-
-    run_job(p.job_id, work, reject)
+    run_job(p.job_id, work)  # refused: jobs.release rejects the checkpoint and drops the upload

@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from service import queue
 from service.db.engine import session_scope
-from service.db.tables import Pool
 from service.domain import projects
 from service.domain.pools import service as pools
 from service.domain.pools.archives import ArchiveLimits
@@ -54,12 +53,4 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         store.delete(p.upload)
         return result
 
-    def undo(_: str) -> None:
-        with session_scope() as s:
-            pool = s.get(Pool, p.pool_id)
-            if pool is not None:
-                s.delete(pool)
-        store.delete(p.upload)
-        store.delete(pools.array_key(p.pool_id))
-
-    run_job(p.job_id, work, undo)
+    run_job(p.job_id, work)  # refused: jobs.release drops the pool row and its blobs

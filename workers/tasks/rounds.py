@@ -80,8 +80,4 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
             inputs.candidates = [c for c in inputs.candidates if c[0] not in clashes]
         raise RuntimeError("could not select without clashing with concurrent rounds")
 
-    def mark_failed(error: str) -> None:
-        with session_scope() as s:
-            rounds.fail(s, rounds.get(s, p.round_id), error)
-
-    run_job(p.job_id, work, mark_failed)
+    run_job(p.job_id, work)  # a failure fails the round too (jobs.release)
