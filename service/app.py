@@ -54,6 +54,7 @@ def create_app() -> FastAPI:
     app.add_middleware(
         BodyLimit,
         max_bytes=lambda: settings().max_upload_bytes,
+        max_json_bytes=lambda: settings().max_json_bytes,
         timeout_s=lambda: settings().body_read_timeout_seconds,
     )
     return app

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(None, description="admin API key; empty = generated file")
     queue: str = Field("labelq", description="Celery queue name (and Redis key prefix)")
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="413 above this")
+    max_json_bytes: int = Field(
+        32 * 1024 * 1024, gt=0, description="413 for a non-upload request body above this"
+    )
     body_read_timeout_seconds: float = Field(
         60.0, gt=0, le=3600, description="408 when a request body stalls this long"
     )
@@ -39,6 +42,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     worker_concurrency: int = Field(1, ge=1)
+    max_network_params: int = Field(
+        100_000_000, gt=0, description="worker: refuse networks with more parameters than this"
+    )
     worker_max_memory_mb: int = Field(
         0, ge=0, description="worker: replace a pool child after a job leaves it above this (0 = never)"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -14,6 +15,7 @@ from models.acquisition import PoolOutputs
 from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
 from models.inference import predict
+from models.networks import count_parameters
 from service.db.tables import Checkpoint
 from service.domain import checkpoints
 from service.settings import get_settings
@@ -34,6 +36,15 @@ class CheckpointRef:
     def of(cls, row: Checkpoint) -> CheckpointRef:
         assert row.blob is not None, "a ready checkpoint has weights"
         return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob, row.objective)
+
+
+def check_network_size(architecture: str, arch_args: dict[str, Any]) -> None:
+    """ValueError when the network would have more than LABELQ_MAX_NETWORK_PARAMS parameters,
+    checked without allocating it (a small request must not claim the worker's memory)."""
+    limit = get_settings().max_network_params
+    n = count_parameters(architecture, **arch_args)
+    if n > limit:
+        raise ValueError(f"the network has {n:,} parameters, more than the limit of {limit:,}")
 
 
 def load(store: BlobStore, ref: CheckpointRef, device: torch.device) -> nn.Module:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 NetworkFactory = Callable[..., nn.Module]
@@ -61,6 +62,14 @@ def build_network(name: str, **kwargs: Any) -> nn.Module:
     _check_json(name, kwargs)
     _check_signature(name, factory, kwargs)
     return factory(**kwargs)
+
+
+def count_parameters(name: str, **kwargs: Any) -> int:
+    """How many parameters ``build_network(name, **kwargs)`` would have, counted on the meta
+    device (no memory is allocated), so a size limit can be checked before building."""
+    with torch.device("meta"):
+        net = build_network(name, **kwargs)
+    return sum(p.numel() for p in net.parameters())
 
 
 def list_networks() -> list[str]:

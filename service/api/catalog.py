@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from service.api.schemas import CatalogOut
+from service.api.strict import api_router
 from service.catalog import OBJECTIVES, STRATEGIES
 from service.catalog.networks import NETWORKS
 
-router = APIRouter(tags=["catalog"])
+router = api_router("catalog")
 
 
 @router.get("/strategies", response_model=list[CatalogOut])

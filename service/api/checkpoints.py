@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Response, UploadFile
+from fastapi import Form, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from service import queue
-from service.api import waiting
+from service.api import strict, waiting
 from service.api.deps import Caller, ReadDb
 from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
+from service.api.strict import PathId, api_router
 from service.api.uploads import receive
 from service.api.views import job_out
 from service.catalog.networks import NETWORKS
 from service.db.engine import session_scope
 from service.domain import checkpoints, jobs, projects
-from service.errors import BadInput, Conflict, from_code
+from service.errors import BadInput, Conflict, Invalid, from_code
 from service.storage import get_store
 
-router = APIRouter(tags=["checkpoints"])
+router = api_router("checkpoints")
 ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
 
 
@@ -29,9 +29,9 @@ def _json_object(raw: str | None, field: str) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{field} is not valid JSON ({exc.msg})") from exc
+        value = strict.loads(raw, field)
+    except Invalid as exc:  # a form field: bad input, as every other form error here
+        raise BadInput(str(exc.detail)) from exc
     if not isinstance(value, dict):
         raise BadInput(f"{field} must be a JSON object")
     return value
@@ -44,7 +44,7 @@ def _json_object(raw: str | None, field: str) -> dict[str, Any]:
     responses={202: {"model": CheckpointUploadOut, "description": "still validating"}, **ERRORS},
 )
 async def upload_checkpoint(
-    project_id: int,
+    project_id: PathId,
     caller: Caller,
     response: Response,
     file: UploadFile,
@@ -73,7 +73,7 @@ def _register(
     with session_scope() as s:
         project = projects.get(s, project_id)
         spec.setdefault("shape", project.input_shape)
-        if list(spec["shape"]) != list(project.input_shape):
+        if not isinstance(spec["shape"], list) or list(spec["shape"]) != list(project.input_shape):
             raise BadInput(
                 f"input_spec shape {spec['shape']} differs from the project's {project.input_shape}"
             )
@@ -113,7 +113,7 @@ def _answer(ckpt_id: int, job_id: int) -> CheckpointUploadOut:
 
 
 @router.get("/projects/{project_id}/checkpoints", response_model=list[CheckpointOut])
-def list_checkpoints(project_id: int, db: ReadDb, caller: Caller) -> list[CheckpointOut]:
+def list_checkpoints(project_id: PathId, db: ReadDb, caller: Caller) -> list[CheckpointOut]:
     caller.check_project(project_id)
     from sqlalchemy import select
 
@@ -126,14 +126,14 @@ def list_checkpoints(project_id: int, db: ReadDb, caller: Caller) -> list[Checkp
 
 
 @router.get("/checkpoints/{checkpoint_id}", response_model=CheckpointOut, responses=ERRORS)
-def get_checkpoint(checkpoint_id: int, db: ReadDb, caller: Caller) -> CheckpointOut:
+def get_checkpoint(checkpoint_id: PathId, db: ReadDb, caller: Caller) -> CheckpointOut:
     ckpt = checkpoints.get(db, checkpoint_id)
     caller.check_project(ckpt.project_id)
     return CheckpointOut.model_validate(ckpt)
 
 
 @router.get("/checkpoints/{checkpoint_id}/weights", response_class=FileResponse, responses=ERRORS)
-def download_weights(checkpoint_id: int, db: ReadDb, caller: Caller) -> FileResponse:
+def download_weights(checkpoint_id: PathId, db: ReadDb, caller: Caller) -> FileResponse:
     """The weights as safetensors (load with safetensors, build the network from ``architecture``)."""
     ckpt = checkpoints.get(db, checkpoint_id)
     caller.check_project(ckpt.project_id)

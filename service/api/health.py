@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from service.api.strict import api_router
 from service.db.engine import session_scope
 from service.queue import get_celery
 from service.sweeper import worker_silence_s, workers_seen
 
-router = APIRouter(tags=["health"])
+router = api_router("health")
 
 
 @router.get("/healthz")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, JobOut
+from service.api.strict import PathId, api_router
 from service.api.views import job_out
 from service.db.tables import Job
 from service.domain import jobs
 from service.domain.auth import Principal
 
-router = APIRouter(tags=["jobs"])
+router = api_router("jobs")
 
 
 def _visible(db: Session, job_id: int, caller: Principal) -> Job:
@@ -22,7 +22,7 @@ def _visible(db: Session, job_id: int, caller: Principal) -> Job:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
-def get_job(job_id: int, db: ReadDb, caller: Caller) -> JobOut:
+def get_job(job_id: PathId, db: ReadDb, caller: Caller) -> JobOut:
     return job_out(_visible(db, job_id, caller))
 
 
@@ -31,7 +31,7 @@ def get_job(job_id: int, db: ReadDb, caller: Caller) -> JobOut:
     response_model=JobOut,
     responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
-def cancel_job(job_id: int, db: Db, caller: Caller) -> JobOut:
+def cancel_job(job_id: PathId, db: Db, caller: Caller) -> JobOut:
     """Ask a job to stop; a running training stops at its next step and keeps no checkpoint."""
     _visible(db, job_id, caller)
     return job_out(jobs.request_cancel(db, job_id))

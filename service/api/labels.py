@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from service.api.deps import Caller, Db
 from service.api.schemas import ErrorOut, LabelsIn, LabelsOut
+from service.api.strict import api_router
 from service.domain import labels
 
-router = APIRouter(tags=["labels"])
+router = api_router("labels")
 
 
 @router.post(

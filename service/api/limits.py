@@ -1,5 +1,6 @@
 """A counting limit on every request body, chunked ones included, and a read timeout.
 
+Uploads (multipart) may carry ``max_upload_bytes``, any other body ``max_json_bytes``.
 Content-Length above the limit is refused before a byte is read; otherwise the bytes are counted
 as the application receives them and the request is refused (413) the moment they pass the limit,
 so nothing larger is ever spooled. A client that stops sending mid-body gets 408 after
@@ -28,15 +29,28 @@ class RequestTimeout(LabelqError):
 
 
 class BodyLimit:
-    def __init__(self, app: Any, *, max_bytes: Callable[[], int], timeout_s: Callable[[], float]) -> None:
-        self.app, self.max_bytes, self.timeout_s = app, max_bytes, timeout_s
+    def __init__(
+        self,
+        app: Any,
+        *,
+        max_bytes: Callable[[], int],
+        max_json_bytes: Callable[[], int],
+        timeout_s: Callable[[], float],
+    ) -> None:
+        self.app, self.max_bytes, self.max_json_bytes, self.timeout_s = (
+            app,
+            max_bytes,
+            max_json_bytes,
+            timeout_s,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes() + FRAMING_BYTES
         headers = dict(scope.get("headers") or [])
+        upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = self.max_bytes() + FRAMING_BYTES if upload else self.max_json_bytes()
         length = headers.get(b"content-length", b"").decode("latin-1")
         if length.isdigit() and int(length) > limit:
             await _answer(send, PayloadTooLarge(f"request body exceeds {limit} bytes"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Response, UploadFile
+from fastapi import Form, Response, UploadFile
 
 from service import queue
 from service.api import waiting
 from service.api.deps import Caller, ReadDb
 from service.api.schemas import ErrorOut, PoolOut, PoolUploadOut
+from service.api.strict import PathId, api_router
 from service.api.uploads import receive
 from service.api.views import job_out
 from service.db.engine import session_scope
@@ -20,7 +21,7 @@ from service.domain.pools import service as pools
 from service.errors import from_code
 from service.storage import get_store
 
-router = APIRouter(tags=["pools"])
+router = api_router("pools")
 ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
 
 
@@ -31,7 +32,7 @@ ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": Err
     responses={202: {"model": PoolUploadOut, "description": "import still running"}, **ERRORS},
 )
 async def upload_pool(
-    project_id: int,
+    project_id: PathId,
     caller: Caller,
     response: Response,
     file: UploadFile,
@@ -98,7 +99,7 @@ def _answer(pool_id: int, job_id: int) -> PoolUploadOut:
 
 
 @router.get("/projects/{project_id}/pools", response_model=list[PoolOut])
-def list_pools(project_id: int, db: ReadDb, caller: Caller) -> list[PoolOut]:
+def list_pools(project_id: PathId, db: ReadDb, caller: Caller) -> list[PoolOut]:
     caller.check_project(project_id)
     projects.get(db, project_id)
     return [PoolOut.model_validate(p) for p in pools.list_pools(db, project_id)]

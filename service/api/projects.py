@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import (
@@ -18,11 +18,12 @@ from service.api.schemas import (
     ProjectOut,
     RoundMetricsRow,
 )
+from service.api.strict import MAX_ID, PathId, api_router
 from service.api.views import project_out
 from service.domain import auth, metrics, projects
 from service.domain.pools import service as pools
 
-router = APIRouter(tags=["projects"])
+router = api_router("projects")
 
 
 @router.post("/projects", status_code=201, response_model=ProjectCreatedOut)
@@ -41,13 +42,13 @@ def list_projects(db: ReadDb, caller: Caller) -> list[ProjectOut]:
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut)
-def get_project(project_id: int, db: ReadDb, caller: Caller) -> ProjectOut:
+def get_project(project_id: PathId, db: ReadDb, caller: Caller) -> ProjectOut:
     caller.check_project(project_id)
     return project_out(db, projects.get(db, project_id))
 
 
 @router.post("/projects/{project_id}/keys", status_code=201, response_model=ApiKeyOut)
-def create_key(project_id: int, db: Db, caller: Caller) -> ApiKeyOut:
+def create_key(project_id: PathId, db: Db, caller: Caller) -> ApiKeyOut:
     """Issue another API key for the project (admin key)."""
     caller.require_admin()
     projects.get(db, project_id)
@@ -56,14 +57,14 @@ def create_key(project_id: int, db: Db, caller: Caller) -> ApiKeyOut:
 
 @router.get("/projects/{project_id}/items", response_model=ItemPage)
 def list_items(
-    project_id: int,
+    project_id: PathId,
     db: ReadDb,
     caller: Caller,
     domain: Literal["source", "target"] | None = None,
     split: Literal["train", "eval"] | None = None,
     labeled: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ItemPage:
     """Page through items, filtered by domain, split and whether they carry a label."""
     caller.check_project(project_id)
@@ -75,7 +76,7 @@ def list_items(
 
 
 @router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
-def project_metrics(project_id: int, db: ReadDb, caller: Caller) -> MetricsOut:
+def project_metrics(project_id: PathId, db: ReadDb, caller: Caller) -> MetricsOut:
     """Per round: strategy, selection size and score range, labels received, and the eval
     accuracy of its checkpoint. Per checkpoint version: target labels it was trained with and its
     eval-split metrics (accuracy, per-class accuracy, free-energy gap)."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, QueryBatchIn, RoundOut
+from service.api.strict import PathId, api_router
 from service.api.views import round_out
 from service.catalog import STRATEGIES, validate_params
 from service.db.engine import session_scope
 from service.domain import projects, rounds
 
-router = APIRouter(tags=["rounds"])
+router = api_router("rounds")
 ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 400: {"model": ErrorOut}}
 
 
@@ -67,7 +68,7 @@ def _round(round_id: int) -> RoundOut:
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, responses=ERRORS)
-def get_round(round_id: int, db: ReadDb, caller: Caller) -> RoundOut:
+def get_round(round_id: PathId, db: ReadDb, caller: Caller) -> RoundOut:
     """Status and selected items ``[{item_id, external_id, rank, score, components}]``."""
     rnd = rounds.get(db, round_id)
     caller.check_project(rnd.project_id)
@@ -75,7 +76,7 @@ def get_round(round_id: int, db: ReadDb, caller: Caller) -> RoundOut:
 
 
 @router.post("/rounds/{round_id}/cancel", response_model=RoundOut, responses=ERRORS)
-def cancel_round(round_id: int, db: Db, caller: Caller) -> RoundOut:
+def cancel_round(round_id: PathId, db: Db, caller: Caller) -> RoundOut:
     """Cancel an open round; its unlabeled items are no longer reserved."""
     rnd = rounds.get(db, round_id)
     caller.check_project(rnd.project_id)
@@ -83,7 +84,7 @@ def cancel_round(round_id: int, db: Db, caller: Caller) -> RoundOut:
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, responses=ERRORS)
-def close_round(round_id: int, db: Db, caller: Caller) -> RoundOut:
+def close_round(round_id: PathId, db: Db, caller: Caller) -> RoundOut:
     """Close a ready round before all its items are labeled, releasing the rest."""
     rnd = rounds.get(db, round_id)
     caller.check_project(rnd.project_id)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.api.strict import RowId
 from service.catalog import OBJECTIVES, STRATEGIES
 from service.catalog.networks import NETWORKS
 
+MAX_ITEM_VALUES = 2**24  # values per item (e.g. 3 x 2048 x 2048)
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RoundStatus = Literal["pending", "scoring", "ready", "closed", "failed", "cancelled"]
 
@@ -32,16 +35,20 @@ class ErrorOut(BaseModel):
 
 class ProjectIn(In):
     name: str = Field(min_length=1, max_length=200)
-    classes: list[str] = Field(min_length=2, max_length=100_000)
-    input_shape: list[int] = Field(min_length=1, max_length=4, description="item shape, e.g. [1, 28, 28]")
+    classes: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=2, max_length=100_000
+    )
+    input_shape: list[Annotated[int, Field(ge=1, le=1_000_000)]] = Field(
+        min_length=1, max_length=4, description="item shape, e.g. [1, 28, 28]"
+    )
     budget: int = Field(ge=0, le=10_000_000, description="total labels that may be bought")
     default_strategy: str = "entropy"
     default_objective: str = "ce"
 
     @model_validator(mode="after")
     def _shape(self) -> ProjectIn:
-        if any(d <= 0 for d in self.input_shape):
-            raise ValueError("input_shape dimensions must be positive")
+        if math.prod(self.input_shape) > MAX_ITEM_VALUES:
+            raise ValueError(f"an item may hold at most {MAX_ITEM_VALUES} values")
         return self
 
 
@@ -153,11 +160,11 @@ class CheckpointUploadOut(BaseModel):
 
 
 class QueryBatchIn(In):
-    project_id: int
+    project_id: RowId
     budget: int = Field(gt=0, le=1_000_000, description="how many items to select")
     strategy: str | None = Field(None, description="default: the project's default strategy")
     params: dict[str, Any] = Field(default_factory=dict, description="strategy parameters (GET /strategies)")
-    checkpoint_id: int | None = Field(None, description="default: the latest ready checkpoint")
+    checkpoint_id: RowId | None = Field(None, description="default: the latest ready checkpoint")
     idempotency_key: str | None = Field(None, max_length=128)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     wait_seconds: float | None = Field(None, ge=0, le=600, description="block until ready, up to this long")
@@ -199,7 +206,7 @@ class RoundOut(Out):
 
 class LabelEntry(In):
     label: int = Field(description="class index, 0-based")
-    item_id: int | None = None
+    item_id: RowId | None = None
     external_id: str | None = Field(None, max_length=255)
 
     @model_validator(mode="after")
@@ -210,8 +217,8 @@ class LabelEntry(In):
 
 
 class LabelsIn(In):
-    project_id: int
-    round_id: int | None = None
+    project_id: RowId
+    round_id: RowId | None = None
     labels: list[LabelEntry] = Field(min_length=1, max_length=100_000)
     annotator: str | None = Field(None, max_length=128)
     overwrite: bool = Field(False, description="replace labels that differ instead of refusing (409)")
@@ -228,7 +235,9 @@ class LabelsOut(BaseModel):
 class TrainIn(In):
     objective: str | None = Field(None, description="default: the project's default objective")
     params: dict[str, Any] = Field(default_factory=dict)
-    checkpoint_id: int | None = Field(None, description="start from this checkpoint (default: latest ready)")
+    checkpoint_id: RowId | None = Field(
+        None, description="start from this checkpoint (default: latest ready)"
+    )
     architecture: str | None = Field(None, description="network for a from-scratch training")
     from_scratch: bool = Field(False, description="ignore existing checkpoints; needs architecture")
     arch_args: dict[str, Any] = Field(default_factory=dict)

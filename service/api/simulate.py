@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
 from service.api.schemas import ErrorOut, In, JobOut
+from service.api.strict import PathId, RowId, api_router
 from service.api.views import job_out
 from service.catalog import OBJECTIVES, STRATEGIES, validate_params
 from service.db.engine import session_scope
@@ -19,7 +20,7 @@ from service.domain import jobs, projects, simulations
 from service.errors import Conflict, NotFound
 from service.storage import get_store
 
-router = APIRouter(tags=["simulation"])
+router = api_router("simulation")
 
 Budget = Annotated[int, Field(ge=1, le=1_000_000)]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
@@ -55,7 +56,7 @@ class SimulateIn(In):
     lr: float = Field(1e-3, gt=0, le=10)
     optimizer: Literal["adam", "sgd", "adadelta"] = "adam"
     weight_decay: float = Field(0.0, ge=0)
-    checkpoint_id: int | None = Field(None, description="start network (default: the latest ready)")
+    checkpoint_id: RowId | None = Field(None, description="start network (default: the latest ready)")
     wait_seconds: float = Field(0, ge=0, le=3600, description="block until finished, up to this long")
 
     @model_validator(mode="after")
@@ -142,7 +143,7 @@ def _visible(db: Db, job_id: int, caller: Caller) -> Job:
         422: {"model": ErrorOut, "description": "unknown strategy/objective or bad parameters"},
     },
 )
-async def simulate(project_id: int, body: SimulateIn, caller: Caller, response: Response) -> SimulationOut:
+async def simulate(project_id: PathId, body: SimulateIn, caller: Caller, response: Response) -> SimulationOut:
     """Simulated active learning on the hidden labels of the target train pool (uploaded with
     ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
     ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
@@ -204,7 +205,7 @@ def _start(project_id: int, body: SimulateIn) -> int:
     response_model=SimulationOut,
     responses={404: {"model": ErrorOut}},
 )
-def get_simulation(job_id: int, db: ReadDb, caller: Caller) -> SimulationOut:
+def get_simulation(job_id: PathId, db: ReadDb, caller: Caller) -> SimulationOut:
     """A simulation job with its progress and, once it succeeded, its typed curves."""
     return simulation_out(_visible(db, job_id, caller))
 
@@ -218,7 +219,7 @@ def get_simulation(job_id: int, db: ReadDb, caller: Caller) -> SimulationOut:
         409: {"model": ErrorOut, "description": "the simulation has not succeeded"},
     },
 )
-def get_plot(job_id: int, db: ReadDb, caller: Caller) -> Response:
+def get_plot(job_id: PathId, db: ReadDb, caller: Caller) -> Response:
     """The PNG plot of a finished simulation: eval accuracy vs labels bought, one curve per run."""
     job = _visible(db, job_id, caller)
     if job.status != "succeeded":

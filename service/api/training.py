@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
@@ -10,6 +10,7 @@ from service import queue
 from service.api import waiting
 from service.api.deps import Caller
 from service.api.schemas import ErrorOut, JobOut, TrainIn, TrainOut
+from service.api.strict import PathId, api_router
 from service.api.views import job_out
 from service.catalog import OBJECTIVES, validate_params
 from service.db.engine import session_scope
@@ -17,7 +18,7 @@ from service.db.tables import Item
 from service.domain import checkpoints, jobs, projects
 from service.errors import Conflict
 
-router = APIRouter(tags=["training"])
+router = api_router("training")
 
 
 @router.post(
@@ -30,7 +31,7 @@ router = APIRouter(tags=["training"])
         409: {"model": ErrorOut},
     },
 )
-async def train(project_id: int, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
+async def train(project_id: PathId, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
     """Train from ``checkpoint_id``, else the latest ready checkpoint, else (or with
     ``from_scratch``) a new ``architecture`` network, on labeled source + labeled target items. The job's
     result names the new checkpoint and its metrics on the target eval split. ``wait_seconds``

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from fastapi import UploadFile
 
+from service.api.strict import clean_text
 from service.errors import BadInput
 from service.settings import get_settings
 from service.storage import BlobStore
@@ -15,6 +16,7 @@ from service.storage import BlobStore
 def receive(store: BlobStore, upload: UploadFile) -> tuple[str, str, int, str]:
     """-> (blob key, safe filename, size, sha256). 413 past LABELQ_MAX_UPLOAD_BYTES."""
     name = PurePath((upload.filename or "upload").replace("\\", "/")).name or "upload"
+    name = clean_text(name, "the file name")[:255]
     if upload.size is not None and upload.size > get_settings().max_upload_bytes:
         from service.errors import PayloadTooLarge
 

@@ -18,7 +18,7 @@ from service.domain import checkpoints, projects
 from service.errors import CheckpointRejected
 from service.storage import get_store
 from workers.data import gather, pool_blobs
-from workers.models_io import save_weights
+from workers.models_io import check_network_size, save_weights
 from workers.runtime import Progress, run_job
 
 SAMPLE = 8
@@ -56,6 +56,7 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
             arch, args, n_classes = ckpt.architecture, dict(ckpt.arch_args), len(project.classes)
             project_id, shape = project.id, list(project.input_shape)
         try:
+            check_network_size(arch, args)
             model = load_network(arch, args, state_from_bytes(store.read_bytes(p.upload)))
             out = predict(model, _sample_inputs(project_id, shape))
         except (CheckpointError, ValueError, TypeError, RuntimeError) as exc:

@@ -20,6 +20,7 @@ from service.settings import get_settings
 from service.storage import get_store
 from workers.models_io import (
     CheckpointRef,
+    check_network_size,
     load,
     restore_objective_state,
     save_objective_state,
@@ -120,6 +121,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
 
 def _seeded_network(arch: str | None, args: dict[str, Any], seed: int) -> torch.nn.Module:
     """A from-scratch network whose initial weights depend only on the job's seed."""
+    check_network_size(arch or "", args)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build_network(arch or "", **args)
