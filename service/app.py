@@ -14,6 +14,7 @@ from service.api import (
     health,
     jobs,
     labels,
+    openapi,
     pools,
     projects,
     rounds,
@@ -49,6 +50,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
 
     errors.install(app)
+    openapi.install(app)
 
     settings = get_settings
     app.add_middleware(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.api.strict import RowId
 from service.catalog import OBJECTIVES, STRATEGIES
 from service.catalog.networks import NETWORKS
 
 MAX_ITEM_VALUES = 2**24  # values per item (e.g. 3 x 2048 x 2048)
+# The database stores naive UTC; answers say so (RFC 3339 with an offset, as "date-time" requires).
+Timestamp = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RoundStatus = Literal["pending", "scoring", "ready", "closed", "failed", "cancelled"]
 
@@ -63,7 +65,7 @@ class ProjectOut(Out):
     budget_reserved: int = 0
     default_strategy: str
     default_objective: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ProjectCreatedOut(ProjectOut):
@@ -88,11 +90,11 @@ class JobOut(Out):
     error_code: str | None
     result: dict[str, Any] | None
     attempts: int = Field(description="deliveries so far (a lost worker's job is retried)")
-    sent_at: datetime | None = Field(description="when the task reached the broker; null = not yet")
-    lease_until: datetime | None = Field(description="running: the worker's lease, renewed by its heartbeat")
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    sent_at: Timestamp | None = Field(description="when the task reached the broker; null = not yet")
+    lease_until: Timestamp | None = Field(description="running: the worker's lease, renewed by its heartbeat")
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
 
 
 class PoolOut(Out):
@@ -105,7 +107,7 @@ class PoolOut(Out):
     n_items: int
     n_labeled: int
     labels_hidden: bool = Field(False, description="labels kept hidden for simulation mode")
-    created_at: datetime
+    created_at: Timestamp
 
 
 class PoolUploadOut(BaseModel):
@@ -121,7 +123,7 @@ class ItemOut(Out):
     split: str
     label: int | None
     label_source: str | None
-    labeled_at: datetime | None
+    labeled_at: Timestamp | None
 
 
 class ItemPage(BaseModel):
@@ -151,7 +153,7 @@ class CheckpointOut(Out):
     metrics: dict[str, Any]
     labels_at_training: int | None
     job_id: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class CheckpointUploadOut(BaseModel):
@@ -199,8 +201,8 @@ class RoundOut(Out):
     pool_size: int | None
     error: str | None
     job_id: int | None
-    created_at: datetime
-    closed_at: datetime | None
+    created_at: Timestamp
+    closed_at: Timestamp | None
     selections: list[SelectionOut] = Field(default_factory=list)
 
 
@@ -277,7 +279,7 @@ class MetricsRow(BaseModel):
     objective: str | None
     labels_at_training: int | None
     metrics: dict[str, Any]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class RoundMetricsRow(BaseModel):
