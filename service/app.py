@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from service.api import (
@@ -37,6 +38,12 @@ Upload pools and a checkpoint, ask `POST /query-batch` which items to label, sen
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     """Every API process sweeps too: lost jobs are reaped and unsent ones relayed even when no
     worker is up to do it."""
+    settings = get_settings()
+    # never more threads wanting a connection than the pool holds: the rest wait on the event loop
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(
+        4, min(limiter.total_tokens, settings.db_pool_size + settings.db_max_overflow - 5)
+    )
     sweeper = Sweeper().start()
     try:
         yield

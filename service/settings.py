@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     device: str = Field("auto", description="worker device: auto, cpu, cuda, cuda:N")
     default_wait_seconds: float = Field(30.0, ge=0, le=600)
     db_pool_size: int = Field(10, ge=1, le=1000, description="database connections kept per process")
-    db_max_overflow: int = Field(20, ge=0, le=1000, description="extra connections under load")
+    db_max_overflow: int = Field(40, ge=0, le=1000, description="extra connections under load")
     db_pool_timeout: float = Field(5.0, gt=0, le=300, description="wait for a connection, then 503")
     sqlite_busy_timeout: float = Field(
         15.0, gt=0, le=600, description="wait for SQLite's write lock, then 503"
@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(
         10.0, gt=0, le=600, description="how often workers and the API reap lost jobs and resend unsent ones"
     )
+    keep_outputs: int = Field(
+        2, ge=1, le=1000, description="cached forward passes kept per project: its latest N ready checkpoints"
+    )
+    upload_max_age_seconds: float = Field(
+        86400.0, gt=0, description="uploads no job points to are collected after this long"
+    )
+    collect_interval_seconds: float = Field(3600.0, gt=0, description="how often the sweep collects storage")
     output_buffer_mb: int = Field(
         1024, ge=0, description="worker: memory kept to hold later forward passes' outputs; 0 = none"
     )

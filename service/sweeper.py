@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -20,8 +21,9 @@ from sqlalchemy import select
 from service.db.engine import session_scope
 from service.db.metadata import utcnow
 from service.db.tables import Worker
-from service.domain import jobs
+from service.domain import collect, jobs
 from service.settings import get_settings
+from service.storage import get_store
 
 log = logging.getLogger("labelq.sweeper")
 
@@ -38,6 +40,20 @@ def sweep_once() -> jobs.Reaped:
     if sent:
         log.info("relayed %s unsent jobs", sent)
     return reaped
+
+
+def collect_once() -> collect.Collected:
+    """Drop cached outputs of old checkpoints and orphaned uploads (service/domain/collect.py)."""
+    settings = get_settings()
+    with session_scope(readonly=True) as s:
+        done = collect.collect(
+            s, get_store(), keep=settings.keep_outputs, upload_age_s=settings.upload_max_age_seconds
+        )
+    if done.output_dirs or done.uploads:
+        log.info(
+            "collected %s output folders and %s orphaned uploads", len(done.output_dirs), len(done.uploads)
+        )
+    return done
 
 
 def announce(name: str, queues: list[str]) -> None:
@@ -78,12 +94,16 @@ class Sweeper:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        interval = get_settings().sweep_interval_seconds
+        settings = get_settings()
+        interval, last_collect = settings.sweep_interval_seconds, 0.0
         while True:
             try:
                 if self.before is not None:
                     self.before()
                 sweep_once()
+                if time.monotonic() - last_collect >= settings.collect_interval_seconds:
+                    last_collect = time.monotonic()
+                    collect_once()
             except Exception as exc:  # the database may be away for a while; the next tick retries
                 log.warning("sweep failed: %s: %s", type(exc).__name__, exc)
             if self._stop.wait(interval):

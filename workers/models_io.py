@@ -18,6 +18,7 @@ from models.inference import predict
 from models.networks import count_parameters
 from service.db.tables import Checkpoint
 from service.domain import checkpoints
+from service.domain.collect import outputs_key
 from service.settings import get_settings
 from service.storage import BlobStore
 
@@ -105,7 +106,7 @@ def cached_outputs(
     features); a later request that needs features recomputes the pass once and replaces the blob
     with the full outputs, which then serve every strategy.
     """
-    key = f"outputs/checkpoint-{ref.id}/pool-{pool_id}.safetensors"
+    key = outputs_key(ref.id, pool_id)
     if store.exists(key):  # read straight from the file: no extra in-memory copy of the bytes
         saved = load_file(store.path(key))
         if not features or saved["features"].shape[1] > 0:

@@ -106,6 +106,24 @@ def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, i
     ).all()
 
 
+def _any_candidate(session: Session, project_id: int) -> bool:
+    """Whether one unlabeled target train item is not reserved by an open round (one indexed
+    EXISTS, not the id lists: this runs under the project lock)."""
+    reserved = (
+        select(RoundSelection.item_id)
+        .join(Round, Round.id == RoundSelection.round_id)
+        .where(Round.project_id == project_id, Round.status.in_(OPEN))
+    )
+    query = select(Item.id).where(
+        Item.project_id == project_id,
+        Item.domain == "target",
+        Item.split == "train",
+        Item.label.is_(None),
+        Item.id.not_in(reserved),
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
 def candidates(session: Session, project_id: int, round_id: int) -> list[tuple[int, int, int]]:
     """The pool a round scores: unlabeled target train items not reserved by another open round."""
     reserved = _reserved_ids(session, project_id, except_round=round_id)
@@ -144,8 +162,7 @@ def request(
             f"(budget {project.budget}, spent {project.budget_spent}, reserved by open rounds {reserved})",
             budget_left=left,
         )
-    n_candidates = len(candidates(session, project_id, round_id=-1))
-    if n_candidates == 0:
+    if not _any_candidate(session, project_id):
         raise EmptyPool("the unlabeled target pool is empty (every item is labeled or reserved)")
     number = session.execute(select(func.count()).where(Round.project_id == project_id)).scalar_one() + 1
     rnd = Round(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ import pytest
 
 from service.local_server import free_port, stop_processes, wait_ready
 from tests.e2e.loop import CLASSES, _npz, _pool
-from tests.services import IN_CI, postgres_database
+from tests.services import IN_CI, PG_ADMIN_URL, postgres_database
 
 ADMIN = "fault-admin-key-of-24-characters"
 
@@ -33,7 +35,27 @@ class Stack:
     tmp: Path
     redis_port: int
     redis: subprocess.Popen[bytes]
+    api_port: int
+    api: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start_api(self) -> None:
+        log = open(self.tmp / "api.log", "ab")  # noqa: SIM115
+        self.api = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "serve",
+                "--port",
+                str(self.api_port),
+                "--loglevel",
+                "WARNING",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = open(self.tmp / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
@@ -93,21 +115,16 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         }
         subprocess.run([sys.executable, "-m", "service.cli", "migrate"], env=env, check=True, timeout=120)
         api_port = free_port()
-        api_log = open(tmp_path / "api.log", "wb")  # noqa: SIM115
-        api = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(api_port), "--loglevel", "WARNING"],
-            env=env,
-            stdout=api_log,
-            stderr=subprocess.STDOUT,
-        )
-        s = Stack(f"http://127.0.0.1:{api_port}", env, tmp_path, port, redis_proc)
+        s = Stack(f"http://127.0.0.1:{api_port}", env, tmp_path, port, redis_proc, api_port)
+        s.start_api()
         s.start_worker()
+        assert s.api is not None
         try:
-            wait_ready(s.url, [api, *s.workers])
+            wait_ready(s.url, [s.api, *s.workers])
             yield s
         finally:
-            stop_processes([api, *(w for w in s.workers if w.poll() is None)])
-            api_log.close()
+            alive = [p for p in (s.api, *s.workers) if p is not None and p.poll() is None]
+            stop_processes(alive)
             s.redis.terminate()
             s.redis.wait(timeout=20)
 
@@ -211,3 +228,88 @@ def test_a_broker_outage_answers_202_and_the_round_runs_when_it_is_back(stack: S
     assert len(ready["selections"]) == 3
     job = http.get(f"/jobs/{rnd['job_id']}").json()
     assert job["status"] == "succeeded" and job["attempts"] == 1, job
+
+
+@pytest.mark.slow
+def test_an_api_killed_mid_upload_stores_no_half_pool(stack: Stack) -> None:
+    http = _project(stack.url)
+    pid = http.project_id  # type: ignore[attr-defined]
+    before = http.get(f"/projects/{pid}/pools").json()
+    key = http.headers["Authorization"]
+    head = (
+        f"POST /projects/{pid}/pools HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 50000000\r\n\r\n"
+        '--b\r\nContent-Disposition: form-data; name="domain"\r\n\r\ntarget\r\n'
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="p.npz"\r\n\r\n'
+    )
+    with socket.create_connection(("127.0.0.1", stack.api_port)) as sock:
+        sock.sendall(head.encode() + b"\0" * 2_000_000)  # 2 MB of the announced 50 MB
+        time.sleep(1.0)
+        assert stack.api is not None
+        stack.api.kill()
+        stack.api.wait(timeout=20)
+    stack.start_api()
+    assert stack.api is not None
+    wait_ready(stack.url, [stack.api])
+    assert http.get(f"/projects/{pid}/pools").json() == before
+    uploads = stack.tmp / "blobs" / "uploads"
+    assert not uploads.exists() or not any(uploads.iterdir()), list(uploads.iterdir())
+
+
+@pytest.mark.slow
+def test_postgres_backends_terminated_during_traffic_answer_503_and_the_service_recovers(
+    stack: Stack,
+) -> None:
+    import psycopg
+
+    http = _project(stack.url, budget=30)
+    pid = http.project_id  # type: ignore[attr-defined]
+    res = http.post(
+        f"/projects/{pid}/train",
+        json={"objective": "ce", "architecture": "mlp", "epochs": 1, "wait_seconds": 60},
+    )
+    assert res.status_code == 200, res.text
+    database = stack.env["LABELQ_DATABASE_URL"].rsplit("/", 1)[1]
+    stop, killed = threading.Event(), [0]
+
+    def terminate_backends() -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            while not stop.is_set():
+                rows = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (database,),
+                ).fetchall()
+                killed[0] += len(rows)
+                time.sleep(0.2)
+
+    statuses: list[int] = []
+
+    def traffic(i: int) -> None:
+        with httpx.Client(base_url=stack.url, headers=dict(http.headers), timeout=60) as c:
+            deadline = time.monotonic() + 8
+            n = 0
+            while time.monotonic() < deadline:
+                n += 1
+                statuses.append(c.get(f"/projects/{pid}").status_code)
+                body = {"project_id": pid, "labels": [{"external_id": f"t{(i * 7 + n) % 15}", "label": 0}]}
+                statuses.append(c.post("/labels", json=body).status_code)
+
+    killer = threading.Thread(target=terminate_backends)
+    killer.start()
+    clients = [threading.Thread(target=traffic, args=(i,)) for i in range(4)]
+    for t in clients:
+        t.start()
+    for t in clients:
+        t.join()
+    stop.set()
+    killer.join()
+    assert killed[0] > 0, "the test terminated no backend"
+    assert 500 not in statuses and all(s in (200, 409, 503) for s in statuses), sorted(set(statuses))
+    assert statuses.count(200) > 0
+    # recovered without a restart: reads, writes and a round on a worker all work again
+    _until("readiness", lambda: httpx.get(f"{stack.url}/readyz").status_code == 200, 60)
+    project = http.get(f"/projects/{pid}").json()
+    assert project["budget_spent"] <= project["budget"]
+    res = http.post("/query-batch", json={"project_id": pid, "budget": 1, "wait_seconds": 60})
+    assert res.status_code == 201 and res.json()["status"] == "ready", res.text

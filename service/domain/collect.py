@@ -1,0 +1,71 @@
+"""Storage that nothing will read again is collected: cached forward-pass outputs of checkpoints
+that are no longer among a project's latest ``keep`` ready versions, and uploads older than
+``upload_age_s`` that no queued or running job points to (left by a crash between receiving and
+registering them, or by a worker killed mid-import). Run by the sweep (service/sweeper.py)."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.tables import Checkpoint, Job
+from service.storage import BlobStore
+
+OUTPUTS = "outputs"
+UPLOADS = "uploads"
+_CHECKPOINT_DIR = re.compile(r"checkpoint-(\d+)$")
+
+
+def outputs_key(checkpoint_id: int, pool_id: int) -> str:
+    """Where a worker caches a checkpoint's forward pass over a pool."""
+    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}.safetensors"
+
+
+@dataclass(frozen=True)
+class Collected:
+    output_dirs: list[str]
+    uploads: list[str]
+
+
+def _kept_checkpoints(session: Session, keep: int) -> set[int]:
+    rows = session.execute(
+        select(Checkpoint.id, Checkpoint.project_id)
+        .where(Checkpoint.status == "ready")
+        .order_by(Checkpoint.project_id, Checkpoint.version.desc())
+    ).all()
+    kept: set[int] = set()
+    per_project: dict[int, int] = {}
+    for ckpt_id, project_id in rows:
+        if per_project.get(project_id, 0) < keep:
+            kept.add(ckpt_id)
+            per_project[project_id] = per_project.get(project_id, 0) + 1
+    return kept
+
+
+def _uploads_in_use(session: Session) -> set[str]:
+    payloads = session.execute(select(Job.payload).where(Job.status.in_(("queued", "running")))).scalars()
+    return {p["upload"] for p in payloads if isinstance(p, dict) and isinstance(p.get("upload"), str)}
+
+
+def collect(session: Session, store: BlobStore, *, keep: int, upload_age_s: float) -> Collected:
+    kept, in_use = _kept_checkpoints(session, keep), _uploads_in_use(session)
+    dropped_outputs: list[str] = []
+    outputs = store.path(OUTPUTS)
+    for folder in sorted(outputs.iterdir()) if outputs.is_dir() else []:
+        match = _CHECKPOINT_DIR.match(folder.name)
+        if match and int(match.group(1)) not in kept:
+            key = f"{OUTPUTS}/{folder.name}"
+            store.delete(key)
+            dropped_outputs.append(key)
+    dropped_uploads: list[str] = []
+    uploads, cutoff = store.path(UPLOADS), time.time() - upload_age_s
+    for blob in sorted(uploads.iterdir()) if uploads.is_dir() else []:
+        key = f"{UPLOADS}/{blob.name}"
+        if key not in in_use and blob.stat().st_mtime < cutoff:
+            store.delete(key)
+            dropped_uploads.append(key)
+    return Collected(dropped_outputs, dropped_uploads)
