@@ -6,7 +6,8 @@ Both run modes, each started from nothing by this script: ``full`` is PostgreSQL
 its own), Redis (the local one, under a key prefix of its own), ``labelq serve`` and two
 ``labelq worker`` processes; ``embedded`` is one ``labelq serve`` with its embedded worker. Every
 client loops ``POST /query-batch`` (``wait_seconds`` 30) -> poll ``GET /rounds/{id}`` while the
-round scores -> ``POST /labels`` for its selection, until the time is up. Reported per mode:
+round scores -> ``POST /labels`` for its selection -> ``GET /projects/{id}`` (the budget left),
+until the time is up. Reported per mode:
 p50/p95/p99 latency per endpoint, rounds served per minute, 5xx answers, and three invariants
 checked against the server afterwards: budget overspend, items served to two open rounds
 (double-serves) and labels answered 200 that the server does not hold (lost labels).
@@ -222,6 +223,7 @@ async def client(index: int, url: str, key: str, pid: int, deadline: float, tall
             res = await _call(tally, http, "POST /labels", "POST", "/labels", json=body)
             if res is not None and res.status_code == 200:
                 tally.labeled.update(items)
+            await _call(tally, http, "GET /projects/{id}", "GET", f"/projects/{pid}")  # the budget left
 
 
 def check(url: str, key: str, pid: int, tally: Tally) -> dict[str, Any]:

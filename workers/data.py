@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -53,3 +54,22 @@ def labeled_rows(
         .order_by(Item.id)
     ).all()
     return [r[0] for r in rows], [(r[1], r[2]) for r in rows], [int(r[3]) for r in rows]
+
+
+@dataclass(frozen=True)
+class LabeledRows:
+    """Where labeled items' inputs are, read in a transaction; their arrays are gathered later,
+    outside it (long array I/O never holds a database transaction or SQLite's write lock)."""
+
+    rows: list[tuple[int, int]]
+    labels: list[int]
+
+    def tensors(self, store: BlobStore, blobs: dict[int, str]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        if not self.rows:
+            return None
+        return gather(store, blobs, self.rows), torch.tensor(self.labels, dtype=torch.long)
+
+
+def labeled_set(session: Session, project_id: int, domain: str, split: str) -> LabeledRows:
+    _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
+    return LabeledRows(rows, labels)

@@ -14,7 +14,7 @@ from models.inference import predict
 from models.objectives import Objective, build_objective
 from service.db.tables import Item
 from service.storage import BlobStore
-from workers.data import gather, labeled_rows, pool_blobs
+from workers.data import LabeledRows, gather, labeled_set, pool_blobs
 
 SOURCE_SAMPLE = 2000  # source items used for the free-energy gap
 UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlabeled target items
@@ -29,20 +29,29 @@ class TrainingData:
     n_target_labels: int
 
 
-def labeled_tensors(
-    session: Session, store: BlobStore, blobs: dict[int, str], project_id: int, domain: str, split: str
-) -> tuple[torch.Tensor, torch.Tensor] | None:
-    _, rows, labels = labeled_rows(session, project_id, domain=domain, split=split)
-    if not rows:
-        return None
-    return gather(store, blobs, rows), torch.tensor(labels, dtype=torch.long)
+@dataclass(frozen=True)
+class TrainingRows:
+    """What a training job reads, as rows: taken in a short transaction, loaded after it."""
+
+    blobs: dict[int, str]
+    source: LabeledRows
+    target_labeled: LabeledRows
+    target_unlabeled: list[tuple[int, int]] | None
+    eval: LabeledRows
+    n_target_labels: int
+
+    def load(self, store: BlobStore) -> TrainingData:
+        unlabeled = self.target_unlabeled
+        return TrainingData(
+            source=self.source.tensors(store, self.blobs),
+            target_labeled=self.target_labeled.tensors(store, self.blobs),
+            target_unlabeled=gather(store, self.blobs, unlabeled) if unlabeled else None,
+            eval=self.eval.tensors(store, self.blobs),
+            n_target_labels=self.n_target_labels,
+        )
 
 
-def load_training_data(
-    session: Session, store: BlobStore, project_id: int, *, with_unlabeled: bool
-) -> TrainingData:
-    blobs = pool_blobs(session, project_id)
-    target_labeled = labeled_tensors(session, store, blobs, project_id, "target", "train")
+def training_rows(session: Session, project_id: int, *, with_unlabeled: bool) -> TrainingRows:
     unlabeled = None
     if with_unlabeled:
         rows = session.execute(
@@ -55,7 +64,7 @@ def load_training_data(
             )
             .order_by(Item.id)
         ).all()
-        unlabeled = gather(store, blobs, rows) if rows else None
+        unlabeled = [(p, r) for p, r in rows]
     n_labels = session.execute(
         select(func.count()).where(
             Item.project_id == project_id,
@@ -64,11 +73,12 @@ def load_training_data(
             Item.label_source == "annotator",
         )
     ).scalar_one()
-    return TrainingData(
-        source=labeled_tensors(session, store, blobs, project_id, "source", "train"),
-        target_labeled=target_labeled,
+    return TrainingRows(
+        blobs=pool_blobs(session, project_id),
+        source=labeled_set(session, project_id, "source", "train"),
+        target_labeled=labeled_set(session, project_id, "target", "train"),
         target_unlabeled=unlabeled,
-        eval=labeled_tensors(session, store, blobs, project_id, "target", "eval"),
+        eval=labeled_set(session, project_id, "target", "eval"),
         n_target_labels=n_labels,
     )
 

@@ -45,9 +45,10 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             default_id_prefix=f"pool{p.pool_id}-",
         )
         progress(0.6, message=f"storing {len(parsed.ids)} items", force=True)
+        blob = pools.write_array(store, p.pool_id, parsed)  # the array I/O, outside the transaction
         with session_scope() as s:
             pool = pools.import_parsed(
-                s, store, pools.get(s, p.pool_id), parsed, hidden_labels=p.hidden_labels
+                s, pools.get(s, p.pool_id), parsed, blob=blob, hidden_labels=p.hidden_labels
             )
             result = {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
         store.delete(p.upload)

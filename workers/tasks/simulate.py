@@ -28,10 +28,10 @@ from service.domain import checkpoints, jobs, simulations
 from service.errors import Conflict
 from service.settings import get_settings
 from service.storage import BlobStore, get_store
-from workers.data import gather, pool_blobs
+from workers.data import LabeledRows, gather, labeled_set, pool_blobs
 from workers.models_io import CheckpointRef, load, restore_objective_state
 from workers.runtime import Progress, run_job
-from workers.training import UNLABELED_OBJECTIVES, labeled_tensors, training_objective
+from workers.training import UNLABELED_OBJECTIVES, training_objective
 
 
 class RunSpec(BaseModel):
@@ -59,9 +59,30 @@ class SimulationData:
     num_classes: int
 
 
-def load_simulation_data(session: Session, store: BlobStore, project_id: int) -> SimulationData:
+@dataclass(frozen=True)
+class SimulationRows:
+    """What a simulation reads, as rows: taken in a short transaction, loaded after it."""
+
+    blobs: dict[int, str]
+    source: LabeledRows
+    hidden: list[tuple[int, int, int]]
+    eval: LabeledRows
+    num_classes: int
+
+    def load(self, store: BlobStore) -> SimulationData:
+        evaluation = self.eval.tensors(store, self.blobs)
+        assert evaluation is not None
+        return SimulationData(
+            source=self.source.tensors(store, self.blobs),
+            target_x=gather(store, self.blobs, [(p, r) for p, r, _ in self.hidden]),
+            hidden=torch.tensor([y for _, _, y in self.hidden], dtype=torch.long),
+            eval=evaluation,
+            num_classes=self.num_classes,
+        )
+
+
+def simulation_rows(session: Session, project_id: int) -> SimulationRows:
     """Source train (labeled), the hidden-label target train items by item id, target eval."""
-    blobs = pool_blobs(session, project_id)
     hidden = session.execute(
         select(Item.pool_id, Item.row, Item.hidden_label)
         .where(
@@ -74,13 +95,13 @@ def load_simulation_data(session: Session, store: BlobStore, project_id: int) ->
     ).all()
     if not hidden:
         raise Conflict("the project has no target train items with hidden labels")
-    evaluation = labeled_tensors(session, store, blobs, project_id, "target", "eval")
-    if evaluation is None:
+    evaluation = labeled_set(session, project_id, "target", "eval")
+    if not evaluation.rows:
         raise Conflict("the project has no labeled target eval split to measure accuracy on")
-    return SimulationData(
-        source=labeled_tensors(session, store, blobs, project_id, "source", "train"),
-        target_x=gather(store, blobs, [(p, r) for p, r, _ in hidden]),
-        hidden=torch.tensor([int(y) for _, _, y in hidden], dtype=torch.long),
+    return SimulationRows(
+        blobs=pool_blobs(session, project_id),
+        source=labeled_set(session, project_id, "source", "train"),
+        hidden=[(p, r, int(y)) for p, r, y in hidden],
         eval=evaluation,
         num_classes=len(session.get_one(Project, project_id).classes),
     )
@@ -128,7 +149,8 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
             parent = checkpoints.get(s, ckpt.parent_id) if ckpt.parent_id else None
             ref = CheckpointRef.of(ckpt)
             parent_ref = CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None
-            data = load_simulation_data(s, store, project_id)
+            rows = simulation_rows(s, project_id)
+        data = rows.load(store)  # the arrays, after the transaction
         start = load(store, ref, device)
         needs_previous = any(get_strategy(r.strategy).needs_previous for r in p.runs)
         previous = load(store, parent_ref, device) if needs_previous and parent_ref else None

@@ -27,7 +27,7 @@ from workers.models_io import (
     save_weights,
 )
 from workers.runtime import Cancelled, Progress, run_job
-from workers.training import UNLABELED_OBJECTIVES, evaluate, load_training_data, training_objective
+from workers.training import UNLABELED_OBJECTIVES, evaluate, training_objective, training_rows
 
 
 class Train(BaseModel):
@@ -53,9 +53,8 @@ def train(payload: dict[str, Any], **_: Any) -> None:
                 CheckpointRef.of(checkpoints.get(s, p.checkpoint_id, project_id)) if p.checkpoint_id else None
             )
             n_classes, shape = len(project.classes), list(project.input_shape)
-            data = load_training_data(
-                s, store, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES
-            )
+            rows = training_rows(s, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES)
+        data = rows.load(store)  # the arrays, after the transaction
         arch = ref.architecture if ref else p.architecture
         args = ref.arch_args if ref else _scratch_args(p.architecture or "", p.arch_args, n_classes, shape)
         try:

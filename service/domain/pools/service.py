@@ -71,10 +71,17 @@ def get(session: Session, pool_id: int) -> Pool:
     return pool
 
 
+def write_array(store: BlobStore, pool_id: int, parsed: ParsedPool) -> str:
+    """The pool's canonical float32 array as a blob (before, and outside, the import's transaction)."""
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
+    return store.write_bytes(array_key(pool_id), buf.getvalue())
+
+
 def import_parsed(
-    session: Session, store: BlobStore, pool: Pool, parsed: ParsedPool, *, hidden_labels: bool = False
+    session: Session, pool: Pool, parsed: ParsedPool, *, blob: str, hidden_labels: bool = False
 ) -> Pool:
-    """Store the canonical array and one item per row; refuses ids already in the project.
+    """One item per row of the array already stored at ``blob``; refuses ids already in the project.
 
     ``hidden_labels``: ``y`` goes to ``items.hidden_label`` only (the simulation's oracle) and the
     items stay unlabeled, so rounds and training never see it.
@@ -88,9 +95,7 @@ def import_parsed(
     pool.labels_hidden = hidden_labels
     visible = None if hidden_labels else parsed.y
     _refuse_existing_ids(session, pool.project_id, parsed.ids)
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
-    pool.blob = store.write_bytes(array_key(pool.id), buf.getvalue())
+    pool.blob = blob
     now = utcnow()
     rows = [
         {
