@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _ALLOWED_DB_PREFIXES = ("sqlite", "postgresql")
@@ -23,6 +23,7 @@ _ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://",
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LABELQ_", extra="ignore")
+    _file_key: str | None = PrivateAttr(None)
 
     data_dir: Path = Field(Path(".labelq"), description="embedded default: database, blobs, broker")
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir")
@@ -136,9 +137,14 @@ class Settings(BaseSettings):
         return self.broker_url.startswith("filesystem://")
 
     def resolved_admin_key(self) -> str:
-        """The admin key: from the environment, else read or generated in data_dir/admin.key."""
+        """The admin key: from the environment, else read (once) or generated in data_dir/admin.key."""
         if self.admin_key is not None:
             return self.admin_key.get_secret_value()
+        if self._file_key is None:
+            self._file_key = self._read_or_make_key()
+        return self._file_key
+
+    def _read_or_make_key(self) -> str:
         path = self.data_dir / "admin.key"
         if path.exists():
             return path.read_text().strip()

@@ -120,7 +120,9 @@ def list_checkpoints(project_id: PathId, db: ReadDb, caller: Caller) -> list[Che
     from service.db.tables import Checkpoint
 
     rows = db.execute(
-        select(Checkpoint).where(Checkpoint.project_id == project_id).order_by(Checkpoint.version)
+        select(Checkpoint)
+        .where(Checkpoint.project_id == project_id)
+        .order_by(Checkpoint.version.is_(None), Checkpoint.version, Checkpoint.id)
     )
     return [CheckpointOut.model_validate(c) for c in rows.scalars()]
 

@@ -136,7 +136,9 @@ class ItemPage(BaseModel):
 class CheckpointOut(Out):
     id: int
     project_id: int
-    version: int
+    version: int | None = Field(
+        description="1, 2, ... in the order checkpoints became ready; null until then"
+    )
     parent_id: int | None
     status: Literal["validating", "ready", "rejected"]
     architecture: str

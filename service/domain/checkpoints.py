@@ -34,10 +34,9 @@ def create(
     status: str = "validating",
     **fields: Any,
 ) -> Checkpoint:
-    lock_project(session, project_id)  # versions are max+1: concurrent creates must serialize
     ckpt = Checkpoint(
         project_id=project_id,
-        version=next_version(session, project_id),
+        version=None,  # a version is given when the checkpoint is ready (mark_ready)
         architecture=architecture,
         arch_args=arch_args,
         input_spec=input_spec,
@@ -57,6 +56,19 @@ def blob_key(checkpoint_id: int) -> str:
 
 def upload_key(checkpoint_id: int) -> str:
     return f"uploads/checkpoint-{checkpoint_id}"
+
+
+def mark_ready(
+    session: Session, checkpoint_id: int, *, blob: str, sha256: str, size_bytes: int
+) -> Checkpoint:
+    """The weights are stored: the checkpoint is ready and gets the project's next version, under
+    the project lock (max+1 must serialize); a refused checkpoint never takes a version."""
+    ckpt = get(session, checkpoint_id)
+    lock_project(session, ckpt.project_id)
+    ckpt.blob, ckpt.sha256, ckpt.size_bytes, ckpt.status = blob, sha256, size_bytes, "ready"
+    ckpt.version = next_version(session, ckpt.project_id)
+    session.flush()
+    return ckpt
 
 
 def get(session: Session, checkpoint_id: int, project_id: int | None = None) -> Checkpoint:

@@ -214,3 +214,44 @@ def test_default_and_named_strategy_and_objective_params_are_both_422(stack: Sta
             f"/projects/{pid}/train", json={"params": {"gamma": -5}, **extra}, headers=key
         )
         assert res.status_code == 422 and res.json()["error"] == "validation_error", res.text
+
+
+def test_refused_uploads_take_no_version_and_concurrent_ready_checkpoints_get_distinct_ones(
+    stack: Stack,
+) -> None:
+    from service.domain import checkpoints
+    from tests.service.factories import make_project, upload_checkpoint, weights_bytes
+
+    project, key = make_project(stack)
+    refused = upload_checkpoint(stack, project["id"], key, weights_bytes(hidden=[16]))
+    assert refused.status_code == 400
+    ok = upload_checkpoint(stack, project["id"], key, weights_bytes())
+    assert ok.status_code == 201 and ok.json()["checkpoint"]["version"] == 1, ok.text
+    listed = stack.client.get(f"/projects/{project['id']}/checkpoints", headers=key).json()
+    assert [(c["version"], c["status"]) for c in listed] == [(1, "ready"), (None, "rejected")]
+    with session_scope() as s:
+        ids = [
+            checkpoints.create(
+                s, project_id=project["id"], architecture="mlp", arch_args={}, input_spec={}, origin="train"
+            ).id
+            for _ in range(4)
+        ]
+    barrier, errors = threading.Barrier(len(ids)), []
+
+    def ready(ckpt_id: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope() as s:
+                checkpoints.mark_ready(s, ckpt_id, blob="b", sha256="0" * 64, size_bytes=1)
+        except Exception as exc:  # an IntegrityError here is the race the lock prevents
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ready, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with session_scope() as s:
+        versions = sorted(checkpoints.get(s, i).version or 0 for i in ids)
+    assert versions == [2, 3, 4, 5]

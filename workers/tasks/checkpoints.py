@@ -69,8 +69,7 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
             raise CheckpointRejected("the network's outputs on pool items are not finite")
         key, sha, size = save_weights(store, p.checkpoint_id, model)
         with session_scope() as s:
-            ckpt = checkpoints.get(s, p.checkpoint_id)
-            ckpt.blob, ckpt.sha256, ckpt.size_bytes, ckpt.status = key, sha, size, "ready"
+            checkpoints.mark_ready(s, p.checkpoint_id, blob=key, sha256=sha, size_bytes=size)
         store.delete(p.upload)
         return {"checkpoint_id": p.checkpoint_id, "sha256": sha}
 

@@ -101,12 +101,11 @@ def train(payload: dict[str, Any], **_: Any) -> None:
                 labels_at_training=data.n_target_labels,
                 job_id=p.job_id,
             )
-            ckpt_id, version = ckpt.id, ckpt.version
+            ckpt_id = ckpt.id
         key, sha, size = save_weights(store, ckpt_id, model)
         save_objective_state(store, ckpt_id, objective)
         with session_scope() as s:
-            ckpt = checkpoints.get(s, ckpt_id)
-            ckpt.blob, ckpt.sha256, ckpt.size_bytes, ckpt.status = key, sha, size, "ready"
+            version = checkpoints.mark_ready(s, ckpt_id, blob=key, sha256=sha, size_bytes=size).version
         return {
             "checkpoint_id": ckpt_id,
             "version": version,
