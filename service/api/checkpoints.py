@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from service import queue
 from service.api import strict, waiting
 from service.api.deps import Caller, ReadDb
+from service.api.paging import Limit, Offset
 from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
 from service.api.strict import PathId, api_router
 from service.api.uploads import receive
@@ -113,18 +114,13 @@ def _answer(ckpt_id: int, job_id: int) -> CheckpointUploadOut:
 
 
 @router.get("/projects/{project_id}/checkpoints", response_model=list[CheckpointOut])
-def list_checkpoints(project_id: PathId, db: ReadDb, caller: Caller) -> list[CheckpointOut]:
+def list_checkpoints(
+    project_id: PathId, db: ReadDb, caller: Caller, limit: Limit = 100, offset: Offset = 0
+) -> list[CheckpointOut]:
+    """The project's checkpoints: ready ones by version, then those never ready."""
     caller.check_project(project_id)
-    from sqlalchemy import select
-
-    from service.db.tables import Checkpoint
-
-    rows = db.execute(
-        select(Checkpoint)
-        .where(Checkpoint.project_id == project_id)
-        .order_by(Checkpoint.version.is_(None), Checkpoint.version, Checkpoint.id)
-    )
-    return [CheckpointOut.model_validate(c) for c in rows.scalars()]
+    page = checkpoints.list_for(db, project_id, limit=limit, offset=offset)
+    return [CheckpointOut.model_validate(c) for c in page]
 
 
 @router.get("/checkpoints/{checkpoint_id}", response_model=CheckpointOut, responses=ERRORS)

@@ -10,6 +10,7 @@ from fastapi import Form, Response, UploadFile
 from service import queue
 from service.api import waiting
 from service.api.deps import Caller, ReadDb
+from service.api.paging import Limit, Offset
 from service.api.schemas import ErrorOut, PoolOut, PoolUploadOut
 from service.api.strict import PathId, api_router
 from service.api.uploads import receive
@@ -99,7 +100,10 @@ def _answer(pool_id: int, job_id: int) -> PoolUploadOut:
 
 
 @router.get("/projects/{project_id}/pools", response_model=list[PoolOut])
-def list_pools(project_id: PathId, db: ReadDb, caller: Caller) -> list[PoolOut]:
+def list_pools(
+    project_id: PathId, db: ReadDb, caller: Caller, limit: Limit = 100, offset: Offset = 0
+) -> list[PoolOut]:
+    """The project's pools, by id."""
     caller.check_project(project_id)
     projects.get(db, project_id)
-    return [PoolOut.model_validate(p) for p in pools.list_pools(db, project_id)]
+    return [PoolOut.model_validate(p) for p in pools.list_pools(db, project_id, limit=limit, offset=offset)]

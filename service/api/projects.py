@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from service.api.deps import Caller, Db, ReadDb
+from service.api.paging import Limit, Offset
 from service.api.schemas import (
     ApiKeyOut,
     ItemOut,
@@ -19,7 +20,7 @@ from service.api.schemas import (
     RoundMetricsRow,
 )
 from service.api.strict import MAX_ID, PathId, api_router
-from service.api.views import project_out
+from service.api.views import project_out, project_outs
 from service.domain import auth, metrics, projects
 from service.domain.pools import service as pools
 
@@ -36,9 +37,10 @@ def create_project(body: ProjectIn, db: Db, caller: Caller) -> ProjectCreatedOut
 
 
 @router.get("/projects", response_model=list[ProjectOut])
-def list_projects(db: ReadDb, caller: Caller) -> list[ProjectOut]:
-    """Projects the key can see: all for the admin key, its own for a project key."""
-    return [project_out(db, p) for p in projects.visible(db, None if caller.admin else caller.project_id)]
+def list_projects(db: ReadDb, caller: Caller, limit: Limit = 100, offset: Offset = 0) -> list[ProjectOut]:
+    """Projects the key can see, by id: all for the admin key, its own for a project key."""
+    page = projects.visible(db, None if caller.admin else caller.project_id, limit=limit, offset=offset)
+    return project_outs(db, page)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut)

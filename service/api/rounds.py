@@ -7,9 +7,10 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
+from service.api.paging import AfterRank, SelectionsLimit
 from service.api.schemas import ErrorOut, QueryBatchIn, RoundOut
 from service.api.strict import PathId, api_router
-from service.api.views import round_out
+from service.api.views import DEFAULT_SELECTIONS, round_out
 from service.catalog import STRATEGIES, validate_params
 from service.db.engine import session_scope
 from service.domain import projects, rounds
@@ -68,11 +69,18 @@ def _round(round_id: int) -> RoundOut:
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, responses=ERRORS)
-def get_round(round_id: PathId, db: ReadDb, caller: Caller) -> RoundOut:
-    """Status and selected items ``[{item_id, external_id, rank, score, components}]``."""
+def get_round(
+    round_id: PathId,
+    db: ReadDb,
+    caller: Caller,
+    selections_limit: SelectionsLimit = DEFAULT_SELECTIONS,
+    after_rank: AfterRank = None,
+) -> RoundOut:
+    """Status and a page of the selected items ``[{item_id, external_id, rank, score,
+    components}]``, best first: the next page starts ``after_rank`` the last rank received."""
     rnd = rounds.get(db, round_id)
     caller.check_project(rnd.project_id)
-    return round_out(db, rnd)
+    return round_out(db, rnd, limit=selections_limit, after_rank=after_rank)
 
 
 @router.post("/rounds/{round_id}/cancel", response_model=RoundOut, responses=ERRORS)

@@ -205,6 +205,7 @@ class RoundOut(Out):
     job_id: int | None
     created_at: Timestamp
     closed_at: Timestamp | None
+    n_selections: int = Field(0, description="items the round selected (selections is a page of them)")
     selections: list[SelectionOut] = Field(default_factory=list)
 
 

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from service.api.schemas import JobOut, ProjectOut, RoundOut, SelectionOut
 from service.db.tables import Project, Round
 from service.domain import rounds
 
+DEFAULT_SELECTIONS = 1000
+
 
 def project_out(session: Session, project: Project) -> ProjectOut:
-    left, reserved = rounds.budget_left(session, project)
-    return ProjectOut.model_validate(
-        {
-            **{c: getattr(project, c) for c in ProjectOut.model_fields if hasattr(project, c)},
-            "budget_left": project.budget - project.budget_spent,
-            "budget_reserved": reserved,
-        }
-    )
+    return project_outs(session, [project])[0]
 
 
-def round_out(session: Session, rnd: Round) -> RoundOut:
+def project_outs(session: Session, page: Sequence[Project]) -> list[ProjectOut]:
+    """A page of projects with what open rounds reserve (grouped queries, not one per project)."""
+    reserved = rounds.reserved_budgets(session, [p.id for p in page])
+    return [
+        ProjectOut.model_validate(
+            {
+                **{c: getattr(p, c) for c in ProjectOut.model_fields if hasattr(p, c)},
+                "budget_left": p.budget - p.budget_spent,
+                "budget_reserved": reserved.get(p.id, 0),
+            }
+        )
+        for p in page
+    ]
+
+
+def round_out(
+    session: Session, rnd: Round, *, limit: int = DEFAULT_SELECTIONS, after_rank: int | None = None
+) -> RoundOut:
+    """The round with a page of its selection (``n_selections`` says how many there are)."""
     out = RoundOut.model_validate(rnd)
+    out.n_selections = rounds.n_selected(session, rnd.id)
     out.selections = [
         SelectionOut(
             item_id=item.id,
@@ -30,7 +46,7 @@ def round_out(session: Session, rnd: Round) -> RoundOut:
             score=sel.score,
             components=sel.components or {},
         )
-        for sel, item in rounds.selections(session, rnd.id)
+        for sel, item in rounds.selections(session, rnd.id, limit=limit, after_rank=after_rank)
     ]
     return out
 

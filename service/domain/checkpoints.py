@@ -78,6 +78,19 @@ def get(session: Session, checkpoint_id: int, project_id: int | None = None) -> 
     return ckpt
 
 
+def list_for(
+    session: Session, project_id: int, *, limit: int | None = None, offset: int = 0
+) -> list[Checkpoint]:
+    query = (
+        select(Checkpoint)
+        .where(Checkpoint.project_id == project_id)
+        .order_by(Checkpoint.version.is_(None), Checkpoint.version, Checkpoint.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.execute(query).scalars())
+
+
 def latest_ready(session: Session, project_id: int) -> Checkpoint | None:
     return session.execute(
         select(Checkpoint)

@@ -49,8 +49,10 @@ def get(session: Session, project_id: int) -> Project:
     return project
 
 
-def visible(session: Session, project_id: int | None) -> Sequence[Project]:
+def visible(
+    session: Session, project_id: int | None, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Project]:
     query = select(Project).order_by(Project.id)
     if project_id is not None:
         query = query.where(Project.id == project_id)
-    return session.execute(query).scalars().all()
+    return session.execute(query.limit(limit).offset(offset)).scalars().all()

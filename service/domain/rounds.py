@@ -43,14 +43,25 @@ def get(session: Session, round_id: int) -> Round:
     return rnd
 
 
-def selections(session: Session, round_id: int) -> Sequence[tuple[RoundSelection, Item]]:
-    rows = session.execute(
+def selections(
+    session: Session, round_id: int, *, limit: int | None = None, after_rank: int | None = None
+) -> Sequence[tuple[RoundSelection, Item]]:
+    """A page of the round's selection, best first (keyset on rank)."""
+    query = (
         select(RoundSelection, Item)
         .join(Item, Item.id == RoundSelection.item_id)
         .where(RoundSelection.round_id == round_id)
         .order_by(RoundSelection.rank)
-    ).all()
-    return [(sel, item) for sel, item in rows]
+        .limit(limit)
+    )
+    if after_rank is not None:
+        query = query.where(RoundSelection.rank > after_rank)
+    return [(sel, item) for sel, item in session.execute(query).all()]
+
+
+def n_selected(session: Session, round_id: int) -> int:
+    query = select(func.count()).select_from(RoundSelection).where(RoundSelection.round_id == round_id)
+    return int(session.execute(query).scalar_one())
 
 
 def _reserved_ids(session: Session, project_id: int, *, except_round: int | None = None) -> set[int]:
@@ -65,23 +76,36 @@ def _reserved_ids(session: Session, project_id: int, *, except_round: int | None
     return set(session.execute(query).scalars().all())
 
 
-def reserved_budget(session: Session, project_id: int, *, except_round: int | None = None) -> int:
-    """Labels promised to open rounds: the budgets of pending/scoring rounds plus the unlabeled
-    selections of ready rounds (two aggregates, no id lists)."""
-    in_flight = select(func.coalesce(func.sum(Round.budget), 0)).where(
-        Round.project_id == project_id, Round.status.in_(("pending", "scoring"))
+def reserved_budgets(
+    session: Session, project_ids: Sequence[int], *, except_round: int | None = None
+) -> dict[int, int]:
+    """Labels promised to open rounds, per project: the budgets of pending/scoring rounds plus the
+    unlabeled selections of ready rounds (two grouped aggregates, no id lists)."""
+    in_flight = (
+        select(Round.project_id, func.sum(Round.budget))
+        .where(Round.project_id.in_(project_ids), Round.status.in_(("pending", "scoring")))
+        .group_by(Round.project_id)
     )
     selected = (
-        select(func.count())
+        select(Round.project_id, func.count())
         .select_from(RoundSelection)
         .join(Round, Round.id == RoundSelection.round_id)
         .join(Item, Item.id == RoundSelection.item_id)
-        .where(Round.project_id == project_id, Round.status == "ready", Item.label.is_(None))
+        .where(Round.project_id.in_(project_ids), Round.status == "ready", Item.label.is_(None))
+        .group_by(Round.project_id)
     )
     if except_round is not None:
         in_flight = in_flight.where(Round.id != except_round)
         selected = selected.where(Round.id != except_round)
-    return int(session.execute(in_flight).scalar_one()) + int(session.execute(selected).scalar_one())
+    out: dict[int, int] = {}
+    for query in (in_flight, selected):
+        for project_id, n in session.execute(query):
+            out[project_id] = out.get(project_id, 0) + int(n or 0)
+    return out
+
+
+def reserved_budget(session: Session, project_id: int, *, except_round: int | None = None) -> int:
+    return reserved_budgets(session, [project_id], except_round=except_round).get(project_id, 0)
 
 
 def budget_left(session: Session, project: Project, *, except_round: int | None = None) -> tuple[int, int]:

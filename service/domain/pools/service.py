@@ -137,10 +137,11 @@ def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> N
         )
 
 
-def list_pools(session: Session, project_id: int) -> Sequence[Pool]:
-    return (
-        session.execute(select(Pool).where(Pool.project_id == project_id).order_by(Pool.id)).scalars().all()
-    )
+def list_pools(
+    session: Session, project_id: int, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Pool]:
+    query = select(Pool).where(Pool.project_id == project_id).order_by(Pool.id).limit(limit).offset(offset)
+    return session.execute(query).scalars().all()
 
 
 def list_items(
