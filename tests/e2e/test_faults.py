@@ -26,6 +26,7 @@ from tests.e2e.loop import CLASSES, _npz, _pool
 from tests.services import IN_CI, PG_ADMIN_URL, postgres_database
 
 ADMIN = "fault-admin-key-of-24-characters"
+BIG_POOL = 20_000
 
 
 @dataclass
@@ -313,3 +314,50 @@ def test_postgres_backends_terminated_during_traffic_answer_503_and_the_service_
     assert project["budget_spent"] <= project["budget"]
     res = http.post("/query-batch", json={"project_id": pid, "budget": 1, "wait_seconds": 60})
     assert res.status_code == 201 and res.json()["status"] == "ready", res.text
+
+
+@pytest.mark.slow
+def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(stack: Stack) -> None:
+    http = _project(stack.url, budget=10)
+    pid = http.project_id  # type: ignore[attr-defined]
+    rng = np.random.default_rng(3)
+    big = _npz(
+        x=rng.normal(size=(BIG_POOL, 2)).astype(np.float32), ids=np.array([f"b{i}" for i in range(BIG_POOL)])
+    )
+    res = http.post(
+        f"/projects/{pid}/pools",
+        files={"file": ("b.npz", big)},
+        data={"domain": "target", "wait_seconds": "60"},
+    )
+    assert res.status_code == 201, res.text
+    body = {
+        "objective": "ce",
+        "architecture": "mlp",
+        "arch_args": {"hidden": [256, 256]},
+        "epochs": 1,
+        "wait_seconds": 60,
+    }
+    assert http.post(f"/projects/{pid}/train", json=body).json()["job"]["status"] == "succeeded"
+    # per-sample gradients over the whole network: slow enough to be killed while it scores
+    query = {"project_id": pid, "budget": 4, "strategy": "expected_gradnorm", "wait_seconds": 0}
+    rnd = http.post("/query-batch", json=query).json()
+    _until(
+        "the round to be scoring", lambda: http.get(f"/rounds/{rnd['id']}").json()["status"] == "scoring", 60
+    )
+    time.sleep(0.2)
+    os.killpg(stack.workers[0].pid, signal.SIGKILL)
+    stack.workers[0].wait(timeout=20)
+    assert http.get(f"/rounds/{rnd['id']}").json()["status"] == "scoring", "killed before it finished"
+    assert http.get(f"/projects/{pid}").json()["budget_reserved"] == 4, (
+        "a scoring round keeps its reservation"
+    )
+    stack.start_worker()
+    done = _until(
+        "the round to be scored by the second worker",
+        lambda: (r := http.get(f"/rounds/{rnd['id']}").json())["status"] not in ("pending", "scoring") and r,
+        300,
+    )
+    assert done["status"] == "ready" and done["n_selections"] == 4, done
+    job = http.get(f"/jobs/{rnd['job_id']}").json()
+    assert job["status"] == "succeeded" and job["attempts"] == 2, job
+    assert http.get(f"/projects/{pid}").json()["budget_reserved"] == 4
