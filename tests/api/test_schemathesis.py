@@ -4,7 +4,6 @@ the schema the API declares. Bounded: a few examples per operation, derandomized
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,19 +11,16 @@ from typing import Any
 
 import pytest
 import schemathesis
-from celery.contrib.testing.worker import start_worker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from migrations import upgrade
 from service.app import create_app
-from service.queue import DEFAULT, GPU, queue_name
-from service.settings import Settings, configure
+from service.settings import configure
+from tests.service.conftest import configured, in_process_worker
 from tests.services import database
-from workers.celery_app import worker_app
 
 ADMIN = "schemathesis-admin-key"
 EXAMPLES = 30
@@ -68,25 +64,10 @@ def _populate(client: TestClient) -> str:
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     tmp: Path = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     with database(request.param, str(tmp)) as url:
-        settings_ = Settings(
-            data_dir=tmp,
-            database_url=url,
-            broker_url="memory://",
-            admin_key=ADMIN,
-            queue=f"fuzz-{uuid.uuid4().hex[:8]}",
-            default_wait_seconds=30,
-            max_wait_seconds=30,
-        )
-        configure(settings_)
-        upgrade(settings_.database_url)
+        settings_ = configured(tmp, url, admin_key=ADMIN, max_wait_seconds=30)
         app = create_app()
         with (
-            start_worker(
-                worker_app(),
-                pool="solo",
-                perform_ping_check=False,
-                queues=[queue_name(DEFAULT), queue_name(GPU)],
-            ),
+            in_process_worker(),
             TestClient(app) as client,
         ):
             project_key = _populate(client)

@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,27 +17,35 @@ from service.local_server import free_port, stop_processes, wait_ready
 from tests.e2e.loop import two_rounds
 
 
-@pytest.mark.slow
-def test_serve_with_no_configuration(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
-    env["OMP_NUM_THREADS"] = "1"
+@contextmanager
+def _serve(folder: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``labelq serve`` in ``folder`` with no LABELQ_ configuration but ``env``; its log in
+    ``folder/serve.log``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
+    environ |= {"OMP_NUM_THREADS": "1", **env}
     port = free_port()
-    with open(tmp_path / "serve.log", "wb") as log:
+    with open(folder / "serve.log", "wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
+            cwd=folder,
+            env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        yield server, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.slow
+def test_serve_with_no_configuration(tmp_path: Path) -> None:
+    with _serve(tmp_path) as (server, url):
         try:
-            wait_ready(f"http://127.0.0.1:{port}", [server])
+            wait_ready(url, [server])
             data_dir = tmp_path / ".labelq"
             assert (data_dir / "labelq.sqlite3").exists() and (data_dir / "broker").is_dir()
             assert sorted(p.name for p in tmp_path.iterdir()) == [".labelq", "serve.log"], "nothing outside"
             admin_key = (data_dir / "admin.key").read_text().strip()
             assert oct((data_dir / "admin.key").stat().st_mode & 0o777) == "0o600"
-            two_rounds(f"http://127.0.0.1:{port}", admin_key)
+            two_rounds(url, admin_key)
         finally:
             stop_processes([server], signal.SIGINT, timeout=40)  # serve stops its worker first
 
@@ -62,18 +72,7 @@ def test_serve_restarts_an_embedded_worker_that_dies(tmp_path: Path) -> None:
 
     import httpx
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
-    env |= {"OMP_NUM_THREADS": "1", "LABELQ_SWEEP_INTERVAL_SECONDS": "1"}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(tmp_path / "serve.log", "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    with _serve(tmp_path, LABELQ_SWEEP_INTERVAL_SECONDS="1") as (server, url):
         try:
             wait_ready(url, [server])
             (first,) = _worker_children(server.pid)

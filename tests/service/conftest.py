@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -34,32 +35,40 @@ class Stack:
         return {"Authorization": f"Bearer {ADMIN}"}
 
 
+def configured(tmp: Path, url: str, *, admin_key: str = ADMIN, **overrides: Any) -> Settings:
+    """Settings for an in-process service on ``url`` (in-memory broker, a queue of its own),
+    made current, with the database migrated."""
+    settings = Settings(
+        data_dir=tmp,
+        database_url=url,
+        broker_url="memory://",
+        admin_key=admin_key,
+        queue=f"test-{uuid.uuid4().hex[:8]}",
+        default_wait_seconds=30,
+        **overrides,
+    )
+    configure(settings)
+    upgrade(settings.database_url)
+    return settings
+
+
+def in_process_worker() -> Any:
+    """A real Celery worker thread (solo pool) consuming both queues of the current settings."""
+    return start_worker(
+        worker_app(),
+        pool="solo",
+        perform_ping_check=False,
+        queues=[queue_name(DEFAULT), queue_name(GPU)],
+        shutdown_timeout=30,
+    )
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     torch.set_num_threads(1)
     tmp: Path = tmp_path_factory.mktemp(f"stack-{request.param}")
     with database(request.param, str(tmp)) as url:
-        settings = Settings(
-            data_dir=tmp,
-            database_url=url,
-            broker_url="memory://",
-            admin_key=ADMIN,
-            queue=f"test-{uuid.uuid4().hex[:8]}",
-            default_wait_seconds=30,
-            max_wait_seconds=120,
-        )
-        configure(settings)
-        upgrade(settings.database_url)
-        app = worker_app()
-        with (
-            start_worker(
-                app,
-                pool="solo",
-                perform_ping_check=False,
-                queues=[queue_name(DEFAULT), queue_name(GPU)],
-                shutdown_timeout=30,
-            ),
-            TestClient(create_app()) as client,
-        ):
+        settings = configured(tmp, url, max_wait_seconds=120)
+        with in_process_worker(), TestClient(create_app()) as client:
             yield Stack(client, settings, request.param)
         configure(None)

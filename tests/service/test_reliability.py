@@ -3,7 +3,6 @@ databases with a real Celery worker (tests/service/conftest.py)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from service.db.metadata import utcnow
 from service.db.tables import Job, Round, RoundSelection
 from service.domain import jobs
 from service.sweeper import sweep_once
+from tests.concurrency import run_at_once
 from tests.service.conftest import Stack
 from tests.service.factories import query, ready_project
 
@@ -55,18 +55,12 @@ def _ready_round(stack: Stack, budget: int = 10) -> tuple[int, dict[str, str], d
 
 def test_concurrent_rounds_never_reserve_more_than_the_budget(stack: Stack) -> None:
     pid, key, _ = ready_project(stack, budget=4, n_target=12)
-    barrier = threading.Barrier(3)
     answers: list[Any] = [None] * 3
 
     def ask(i: int) -> None:
-        barrier.wait()
         answers[i] = query(stack, pid, key, 4, wait_seconds=0)
 
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert not run_at_once(ask, [(i,) for i in range(3)])
     codes = sorted(a.status_code for a in answers)
     assert codes[0] in (201, 202) and codes[1:] == [409, 409], [a.text for a in answers]
     refused = [a.json() for a in answers if a.status_code == 409]
@@ -236,21 +230,12 @@ def test_refused_uploads_take_no_version_and_concurrent_ready_checkpoints_get_di
             ).id
             for _ in range(4)
         ]
-    barrier, errors = threading.Barrier(len(ids)), []
 
-    def ready(ckpt_id: int) -> None:
-        barrier.wait()
-        try:
-            with session_scope() as s:
-                checkpoints.mark_ready(s, ckpt_id, blob="b", sha256="0" * 64, size_bytes=1)
-        except Exception as exc:  # an IntegrityError here is the race the lock prevents
-            errors.append(exc)
+    def ready(ckpt_id: int) -> None:  # an IntegrityError here is the race the lock prevents
+        with session_scope() as s:
+            checkpoints.mark_ready(s, ckpt_id, blob="b", sha256="0" * 64, size_bytes=1)
 
-    threads = [threading.Thread(target=ready, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_at_once(ready, [(i,) for i in ids])
     assert not errors, errors
     with session_scope() as s:
         versions = sorted(checkpoints.get(s, i).version or 0 for i in ids)

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from service.storage import BlobStore
+from tests.concurrency import run_at_once
 
 
 def test_two_threads_writing_one_key_never_mix_their_bytes(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
     payloads = [bytes([i]) * 2_000_000 for i in (1, 2)]
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def write(data: bytes) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                with store.atomic_path("outputs/x.bin") as tmp, open(tmp, "wb") as fh:
-                    for start in range(0, len(data), 65536):
-                        fh.write(data[start : start + 65536])
-        except BaseException as exc:  # collected: a thread's failure fails the test
-            errors.append(exc)
+        for _ in range(5):
+            with store.atomic_path("outputs/x.bin") as tmp, open(tmp, "wb") as fh:
+                for start in range(0, len(data), 65536):
+                    fh.write(data[start : start + 65536])
 
-    threads = [threading.Thread(target=write, args=(p,)) for p in payloads]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_at_once(write, [(p,) for p in payloads])
     assert not errors, errors
     assert store.read_bytes("outputs/x.bin") in payloads
     assert [p.name for p in (tmp_path / "outputs").iterdir()] == ["x.bin"], "no temporary file is left"
