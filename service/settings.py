@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     )
     max_archive_members: int = Field(200_000, gt=0)
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
+    max_archive_member_bytes: int = Field(
+        64 * 1024 * 1024, gt=0, description="one image in an archive, uncompressed"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     worker_concurrency: int = Field(1, ge=1)

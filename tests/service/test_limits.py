@@ -201,3 +201,17 @@ def test_a_network_over_the_parameter_limit_is_refused_before_it_is_built(stack:
     assert job["status"] == "failed" and job["error_code"] == "bad_input", job
     assert "more than the limit" in job["error"]
     assert stack.client.get(f"/projects/{project['id']}/checkpoints", headers=key).json() == []
+
+
+def test_a_small_zip_with_one_huge_member_is_refused_before_it_is_read(
+    stack: Stack, monkeypatch: Any
+) -> None:
+    project, key = make_project(stack, input_shape=[1, 4, 4])
+    monkeypatch.setattr(stack.settings, "max_archive_member_bytes", 1_000_000)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a/huge.png", b"\0" * 5_000_000)  # 5 MB of zeros: a few kB compressed
+    assert len(data.getvalue()) < 50_000
+    res = upload(stack, project["id"], key, data.getvalue(), domain="source", filename="imgs.zip")
+    assert res.status_code == 400 and "for one image" in res.json()["detail"], res.text
+    assert _pools(project["id"]) == 0

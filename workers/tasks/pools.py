@@ -41,7 +41,9 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             filename,
             input_shape=shape,
             classes=classes,
-            limits=ArchiveLimits(settings.max_archive_members, settings.max_archive_bytes),
+            limits=ArchiveLimits(
+                settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
+            ),
             default_id_prefix=f"pool{p.pool_id}-",
         )
         progress(0.6, message=f"storing {len(parsed.ids)} items", force=True)

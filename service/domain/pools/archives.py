@@ -25,6 +25,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 class ArchiveLimits:
     max_members: int
     max_bytes: int
+    max_member_bytes: int = 64 * 1024 * 1024  # one image; a larger one is an attack, not a photo
 
 
 def safe_member_name(name: str) -> PurePosixPath:
@@ -43,6 +44,11 @@ def _check_members(zf: zipfile.ZipFile, limits: ArchiveLimits) -> list[zipfile.Z
         safe_member_name(info.filename)
         if stat.S_ISLNK(info.external_attr >> 16):
             raise InvalidPool(f"archive member {info.filename!r} is a link")
+        if info.file_size > limits.max_member_bytes:
+            raise InvalidPool(
+                f"archive member {info.filename!r} expands to {info.file_size} bytes, more than the "
+                f"limit of {limits.max_member_bytes} for one image"
+            )
         total += info.file_size
         if total > limits.max_bytes:
             raise InvalidPool(f"archive expands beyond the limit of {limits.max_bytes} bytes")
