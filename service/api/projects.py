@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from service.api.deps import Caller, Db, ReadDb
-from service.api.paging import Limit, Offset
+from service.api.paging import MAX_PAGE, Limit, Offset
 from service.api.schemas import (
     ApiKeyOut,
     ItemOut,
@@ -78,13 +78,18 @@ def list_items(
 
 
 @router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
-def project_metrics(project_id: PathId, db: ReadDb, caller: Caller) -> MetricsOut:
+def project_metrics(
+    project_id: PathId, db: ReadDb, caller: Caller, limit: Limit = MAX_PAGE, offset: Offset = 0
+) -> MetricsOut:
     """Per round: strategy, selection size and score range, labels received, and the eval
     accuracy of its checkpoint. Per checkpoint version: target labels it was trained with and its
-    eval-split metrics (accuracy, per-class accuracy, free-energy gap)."""
+    eval-split metrics (accuracy, per-class accuracy, free-energy gap). ``limit``/``offset`` page
+    both lists (rounds by number, checkpoints by version)."""
     caller.check_project(project_id)
     project = projects.get(db, project_id)
-    round_rows = [RoundMetricsRow(**r.__dict__) for r in metrics.rounds(db, project_id)]
+    round_rows = [
+        RoundMetricsRow(**r.__dict__) for r in metrics.rounds(db, project_id, limit=limit, offset=offset)
+    ]
     ckpt_rows = [
         MetricsRow(
             checkpoint_id=c.id,
@@ -94,7 +99,7 @@ def project_metrics(project_id: PathId, db: ReadDb, caller: Caller) -> MetricsOu
             metrics=c.metrics or {},
             created_at=c.created_at,
         )
-        for c in metrics.checkpoints(db, project_id)
+        for c in metrics.checkpoints(db, project_id, limit=limit, offset=offset)
     ]
     return MetricsOut(
         project_id=project_id,

@@ -29,19 +29,25 @@ class RoundStats:
     eval_accuracy: float | None
 
 
-def checkpoints(session: Session, project_id: int) -> Sequence[Checkpoint]:
+def checkpoints(
+    session: Session, project_id: int, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Checkpoint]:
     return (
         session.execute(
             select(Checkpoint)
             .where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
             .order_by(Checkpoint.version)
+            .limit(limit)
+            .offset(offset)
         )
         .scalars()
         .all()
     )
 
 
-def rounds(session: Session, project_id: int) -> list[RoundStats]:
+def rounds(
+    session: Session, project_id: int, *, limit: int | None = None, offset: int = 0
+) -> list[RoundStats]:
     """Each round with its selection's size and score range, how many of its items are labeled,
     and the eval accuracy of the checkpoint it scored with."""
     sel = (
@@ -63,6 +69,8 @@ def rounds(session: Session, project_id: int) -> list[RoundStats]:
         .outerjoin(sel, sel.c.round_id == Round.id)
         .where(Round.project_id == project_id)
         .order_by(Round.number)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return [_stats(r) for r in rows]
 

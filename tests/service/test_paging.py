@@ -34,6 +34,16 @@ def test_lists_are_pages_with_a_capped_size(stack: Stack) -> None:
             break
         ids += [p["id"] for p in page]
     assert len(first) == 2 and set(made) <= set(ids) and len(ids) == len(set(ids))
-    for path in ("/projects", f"/projects/{made[0]}/pools", f"/projects/{made[0]}/checkpoints"):
+    lists = ("pools", "checkpoints", "metrics")
+    for path in ("/projects", *(f"/projects/{made[0]}/{name}" for name in lists)):
         res = stack.client.get(path, params={"limit": 1001}, headers=stack.admin)
         assert res.status_code == 422 and res.json()["error"] == "validation_error", (path, res.text)
+
+
+def test_metrics_page_rounds_and_checkpoints(stack: Stack) -> None:
+    pid, key, _ = ready_project(stack, budget=10, n_target=12)
+    for _ in range(3):
+        assert query(stack, pid, key, 1).status_code == 201
+    whole = stack.client.get(f"/projects/{pid}/metrics", headers=key).json()
+    page = stack.client.get(f"/projects/{pid}/metrics", params={"limit": 2, "offset": 1}, headers=key).json()
+    assert len(whole["round_stats"]) == 3 and page["round_stats"] == whole["round_stats"][1:3]
