@@ -97,6 +97,12 @@ class WorkerLost(Internal):
     code = "worker_lost"
 
 
+class TimeLimit(Internal):
+    """A job ran past its kind's time limit (LABELQ_JOB_TIME_LIMITS) and was stopped."""
+
+    code = "time_limit"
+
+
 _BY_CODE: dict[str, type[LabelqError]] = {
     cls.code: cls
     for cls in (
@@ -109,6 +115,7 @@ _BY_CODE: dict[str, type[LabelqError]] = {
         EmptyPool,
         LabelConflict,
         WorkerLost,
+        TimeLimit,
     )
 }
 

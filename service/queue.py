@@ -19,26 +19,35 @@ SCORE_ROUND = "labelq.rounds.score"
 TRAIN = "labelq.training.train"
 SIMULATE = "labelq.simulate"
 
-# Hard time limits (seconds), enforced by the prefork pool; the soft limit comes a minute earlier.
-TIME_LIMITS = {
-    IMPORT_POOL: 3600,
-    VALIDATE_CHECKPOINT: 1800,
-    SCORE_ROUND: 6 * 3600,
-    TRAIN: 24 * 3600,
-    SIMULATE: 24 * 3600,
+# The job kind (jobs.kind) each task runs; its time limit is a setting (LABELQ_JOB_TIME_LIMITS).
+KINDS = {
+    IMPORT_POOL: "import_pool",
+    VALIDATE_CHECKPOINT: "validate_checkpoint",
+    SCORE_ROUND: "score_round",
+    TRAIN: "train",
+    SIMULATE: "simulate",
 }
 # Routing: short jobs on the default queue, network work on the gpu queue, so a day of training
 # never holds up an import. A worker listens on both unless told otherwise (labelq worker -Q).
 DEFAULT, GPU = "default", "gpu"
 ROUTES = {IMPORT_POOL: DEFAULT, VALIDATE_CHECKPOINT: DEFAULT, SCORE_ROUND: GPU, TRAIN: GPU, SIMULATE: GPU}
-# Redis redelivers an unacked message after this; it must outlast the longest job, or a message
-# would run twice while its first worker still holds it (lost workers are the reaper's business).
-VISIBILITY_TIMEOUT_S = max(TIME_LIMITS.values()) + 3600
 
 
-def limits(task_name: str) -> dict[str, int]:
-    hard = TIME_LIMITS[task_name]
-    return {"time_limit": hard, "soft_time_limit": hard - 60}
+def limits(hard: float) -> dict[str, float]:
+    """A hard time limit and the soft one before it (the task records a clear failure at the soft
+    one; the pool kills the child at the hard one)."""
+    return {"time_limit": hard, "soft_time_limit": hard - min(60.0, hard / 10)}
+
+
+def task_limits(settings: Settings) -> dict[str, dict[str, float]]:
+    """Celery task annotations: each task's limits from the settings of the worker that runs it."""
+    return {task: limits(settings.job_time_limits[kind]) for task, kind in KINDS.items()}
+
+
+def visibility_timeout(settings: Settings) -> float:
+    """Redis redelivers an unacked message after this; it must outlast the longest job, or a message
+    would run twice while its first worker still holds it (lost workers are the reaper's business)."""
+    return max(settings.job_time_limits.values()) + 3600
 
 
 def queue_name(kind: str, settings: Settings | None = None) -> str:
@@ -50,7 +59,7 @@ _app: Celery | None = None
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
-    transport: dict[str, Any] = {"visibility_timeout": VISIBILITY_TIMEOUT_S}
+    transport: dict[str, Any] = {"visibility_timeout": visibility_timeout(settings)}
     if settings.embedded:
         folder = str(settings.broker_dir)
         transport = {
@@ -72,6 +81,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_ignore_result": True,
         "task_serializer": "json",
         "accept_content": ["json"],
+        "task_annotations": task_limits(settings),
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,

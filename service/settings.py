@@ -18,6 +18,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _ALLOWED_DB_PREFIXES = ("sqlite", "postgresql")
 MIN_ADMIN_KEY_CHARS = 24
 _DEFAULT_KEYS = {"change-me-admin-key", "change-me", "admin", "changeme", "secret"}
+# Hard time limit of each job kind (seconds), enforced by the worker's prefork pool.
+DEFAULT_TIME_LIMITS = {
+    "import_pool": 3600.0,
+    "validate_checkpoint": 1800.0,
+    "score_round": 6 * 3600.0,
+    "train": 24 * 3600.0,
+    "simulate": 24 * 3600.0,
+}
 _ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://", "memory://")
 
 
@@ -42,6 +50,9 @@ class Settings(BaseSettings):
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
     max_archive_member_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="one image in an archive, uncompressed"
+    )
+    import_batch_rows: int = Field(
+        20_000, ge=1, le=1_000_000, description="worker: items per committed batch of a pool import"
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -73,6 +84,11 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(
         10.0, gt=0, le=600, description="how often workers and the API reap lost jobs and resend unsent ones"
     )
+    job_time_limits: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_TIME_LIMITS),
+        description='hard time limit per job kind in seconds, JSON (e.g. {"train": 7200}); kinds not given '
+        "keep their default; a job past its limit fails with time_limit",
+    )
     keep_outputs: int = Field(
         2, ge=1, le=1000, description="cached forward passes kept per project: its latest N ready checkpoints"
     )
@@ -94,6 +110,16 @@ class Settings(BaseSettings):
         if value and not value.startswith(_ALLOWED_DB_PREFIXES):
             raise ValueError(f"LABELQ_DATABASE_URL must be sqlite or postgresql, got {value.split(':')[0]!r}")
         return value
+
+    @field_validator("job_time_limits")
+    @classmethod
+    def _check_time_limits(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(DEFAULT_TIME_LIMITS))
+        if unknown:
+            raise ValueError(f"unknown job kinds {unknown}; known: {sorted(DEFAULT_TIME_LIMITS)}")
+        if any(not 1 <= v <= 7 * 86400 for v in value.values()):
+            raise ValueError("job time limits must be between 1 s and 7 days")
+        return {**DEFAULT_TIME_LIMITS, **value}
 
     @field_validator("broker_url")
     @classmethod

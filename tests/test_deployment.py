@@ -59,3 +59,27 @@ def test_a_default_or_short_admin_key_is_refused_outside_embedded_mode(tmp_path)
             Settings(admin_key=weak, **full)
     assert Settings(admin_key="k" * 32, **full).resolved_admin_key() == "k" * 32
     assert Settings(admin_key="short-key", data_dir=tmp_path).embedded  # the embedded default allows it
+
+
+def test_job_time_limits_are_per_kind_settings_that_reach_the_tasks(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from celery import Celery
+
+    from service import queue
+
+    monkeypatch.setenv("LABELQ_JOB_TIME_LIMITS", '{"train": 120, "import_pool": 30}')
+    settings = Settings(data_dir=tmp_path, broker_url="memory://")
+    assert settings.job_time_limits["train"] == 120 and settings.job_time_limits["score_round"] == 21600
+    app = Celery("limits-test")
+    app.conf.update(queue.celery_config(settings))
+    import workers.tasks  # noqa: F401  (the shared tasks bind to every app)
+
+    train, imports, score = (app.tasks[name] for name in (queue.TRAIN, queue.IMPORT_POOL, queue.SCORE_ROUND))
+    assert (train.time_limit, train.soft_time_limit) == (120, 108)  # soft: 10 % (at most 60 s) earlier
+    assert (imports.time_limit, imports.soft_time_limit) == (30, 27)
+    assert (score.time_limit, score.soft_time_limit) == (21600, 21540)
+    # Redis must not redeliver a message while its longest job may still run
+    assert queue.visibility_timeout(settings) == 86400 + 3600
+    for bad in ('{"trian": 5}', '{"train": 0}'):
+        monkeypatch.setenv("LABELQ_JOB_TIME_LIMITS", bad)
+        with pytest.raises(ValueError, match="job"):
+            Settings(data_dir=tmp_path, broker_url="memory://")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.tables import Item, Pool
+from service.domain.items import visible_items
 from service.storage import BlobStore
 
 
@@ -46,7 +47,7 @@ def labeled_rows(
     rows = session.execute(
         select(Item.id, Item.pool_id, Item.row, Item.label)
         .where(
-            Item.project_id == project_id,
+            visible_items(project_id),
             Item.domain == domain,
             Item.split == split,
             Item.label.is_not(None),

@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.orm import Session
+
 from service.db.engine import session_scope
 from service.domain import jobs
-from service.errors import LabelqError
+from service.errors import LabelqError, TimeLimit
 from service.settings import get_settings
 
 log = logging.getLogger("labelq.worker")
@@ -65,6 +68,12 @@ class Progress:
                 message=message,
             )
         self.note(mine, cancel)
+        self._raise_if_stopped()
+
+    def fence(self, session: Session) -> None:
+        """Renew the lease in ``session`` (the transaction of a partial write, e.g. one batch of an
+        import): the write commits only while this attempt still owns the job."""
+        self.note(*jobs.renew(session, self.job_id, self.attempt, lease_s=self.lease_s))
         self._raise_if_stopped()
 
     def note(self, mine: bool, cancel: bool) -> None:
@@ -127,6 +136,9 @@ def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]]) -> None:
         )
     except Cancelled:
         _fail(job_id, attempt, "cancelled by request", "cancelled", "cancelled")
+    except SoftTimeLimitExceeded:  # not retried: another attempt would run as long
+        detail = "the job ran past its time limit and was stopped (raise LABELQ_JOB_TIME_LIMITS for its kind)"
+        _fail(job_id, attempt, detail, TimeLimit.code, "failed")
     except LabelqError as exc:
         _fail(job_id, attempt, exc.detail, exc.code, "failed")
     except Exception as exc:  # a worker never lets an error escape without recording it

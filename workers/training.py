@@ -13,6 +13,7 @@ from models.evaluate import accuracy, mean_free_energy, per_class_accuracy
 from models.inference import predict
 from models.objectives import Objective, build_objective
 from service.db.tables import Item
+from service.domain.items import visible_items
 from service.storage import BlobStore
 from workers.data import LabeledRows, gather, labeled_set, pool_blobs
 
@@ -57,7 +58,7 @@ def training_rows(session: Session, project_id: int, *, with_unlabeled: bool) ->
         rows = session.execute(
             select(Item.pool_id, Item.row)
             .where(
-                Item.project_id == project_id,
+                visible_items(project_id),
                 Item.domain == "target",
                 Item.split == "train",
                 Item.label.is_(None),
@@ -67,7 +68,7 @@ def training_rows(session: Session, project_id: int, *, with_unlabeled: bool) ->
         unlabeled = [(p, r) for p, r in rows]
     n_labels = session.execute(
         select(func.count()).where(
-            Item.project_id == project_id,
+            visible_items(project_id),
             Item.domain == "target",
             Item.split == "train",
             Item.label_source == "annotator",

@@ -16,6 +16,7 @@ from service.catalog import OBJECTIVES, validate_params
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, jobs, projects
+from service.domain.items import visible_items
 from service.errors import Conflict
 
 router = api_router("training")
@@ -66,7 +67,7 @@ def _start(project_id: int, body: TrainIn) -> int:
             raise Conflict("the project has no ready checkpoint: give 'architecture' to train from scratch")
         labeled = s.execute(
             select(func.count()).where(
-                Item.project_id == project_id, Item.split == "train", Item.label.is_not(None)
+                visible_items(project_id), Item.split == "train", Item.label.is_not(None)
             )
         ).scalar_one()
         if labeled == 0:

@@ -19,6 +19,7 @@ from service.db.metadata import utcnow
 from service.db.tables import Annotation, Item, Pool, Project, Round, RoundSelection
 from service.domain import rounds
 from service.domain.inlists import scalars_in
+from service.domain.items import visible_items
 from service.domain.locking import lock_project
 from service.errors import BadInput, BudgetExhausted, Conflict, LabelConflict, NotFound
 
@@ -40,7 +41,7 @@ class LabelSummary:
 
 
 def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Item]:
-    in_project = select(Item).where(Item.project_id == project_id)
+    in_project = select(Item).where(visible_items(project_id))
     found: list[Item] = scalars_in(
         session, in_project, Item.id, [i.item_id for i in labels if i.item_id is not None]
     )

@@ -22,6 +22,7 @@ from service.db.metadata import utcnow
 from service.db.tables import Item, Project, Round, RoundSelection
 from service.domain import checkpoints, jobs
 from service.domain.inlists import scalars_in
+from service.domain.items import visible_items
 from service.domain.locking import lock_project
 from service.errors import BudgetExhausted, Conflict, EmptyPool, NotFound
 
@@ -120,7 +121,7 @@ def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, i
         select(Item.id, Item.pool_id, Item.row)
         .where(
             and_(
-                Item.project_id == project_id,
+                visible_items(project_id),
                 Item.domain == "target",
                 Item.split == "train",
                 Item.label.is_(None),
@@ -139,7 +140,7 @@ def _any_candidate(session: Session, project_id: int) -> bool:
         .where(Round.project_id == project_id, Round.status.in_(OPEN))
     )
     query = select(Item.id).where(
-        Item.project_id == project_id,
+        visible_items(project_id),
         Item.domain == "target",
         Item.split == "train",
         Item.label.is_(None),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service import queue
 from service.db.tables import Item, Job
 from service.domain import checkpoints, jobs
+from service.domain.items import visible_items
 from service.errors import Conflict, NotFound
 
 KIND = "simulate"
@@ -33,7 +34,7 @@ def hidden_pool_size(session: Session, project_id: int) -> int:
     """Target train items with a hidden label: the pool a simulation labels from."""
     return session.execute(
         select(func.count()).where(
-            Item.project_id == project_id,
+            visible_items(project_id),
             Item.domain == "target",
             Item.split == "train",
             Item.hidden_label.is_not(None),
@@ -44,7 +45,7 @@ def hidden_pool_size(session: Session, project_id: int) -> int:
 def eval_size(session: Session, project_id: int) -> int:
     return session.execute(
         select(func.count()).where(
-            Item.project_id == project_id,
+            visible_items(project_id),
             Item.domain == "target",
             Item.split == "eval",
             Item.label.is_not(None),

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -361,3 +362,29 @@ def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(st
     job = http.get(f"/jobs/{rnd['job_id']}").json()
     assert job["status"] == "succeeded" and job["attempts"] == 2, job
     assert http.get(f"/projects/{pid}").json()["budget_reserved"] == 4
+
+
+@pytest.mark.slow
+def test_a_job_past_its_time_limit_is_stopped_by_the_prefork_pool_and_fails_clearly(stack: Stack) -> None:
+    http = _project(stack.url)
+    pid = http.project_id  # type: ignore[attr-defined]
+    stop_processes(stack.workers)
+    stack.env["LABELQ_JOB_TIME_LIMITS"] = '{"train": 8}'
+    stack.start_worker()
+    body = {"objective": "ce", "architecture": "mlp", "arch_args": {"hidden": [256, 256]}, "epochs": 1000}
+    job = http.post(f"/projects/{pid}/train", json={**body, "batch_size": 1}).json()["job"]  # 60,000 steps
+    _until("the training to start", lambda: http.get(f"/jobs/{job['id']}").json()["started_at"], 120)
+    done = _until(
+        "the job to be stopped",
+        lambda: (j := http.get(f"/jobs/{job['id']}").json())["status"] not in ("queued", "running") and j,
+        120,
+    )
+    assert (done["status"], done["error_code"], done["attempts"]) == ("failed", "time_limit", 1), done
+    assert "time limit" in done["error"]
+    ran = (datetime.fromisoformat(done["finished_at"]) - datetime.fromisoformat(done["started_at"])).seconds
+    assert 6 <= ran < 30, ran  # stopped at the soft limit (7.2 s), not at the end of 1,000 epochs
+    ckpts = http.get(f"/projects/{pid}/checkpoints").json()
+    assert all(c["status"] != "ready" for c in ckpts), ckpts
+    assert stack.workers[-1].poll() is None  # the worker lives on and takes the next job
+    res = http.post(f"/projects/{pid}/train", json={**body, "epochs": 1, "wait_seconds": 60})
+    assert res.status_code == 200 and res.json()["job"]["status"] == "succeeded", res.text

@@ -15,6 +15,7 @@ from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, projects
+from service.domain.items import visible_items
 from service.errors import CheckpointRejected
 from service.storage import get_store
 from workers.data import gather, pool_blobs
@@ -33,10 +34,7 @@ class ValidateCheckpoint(BaseModel):
 def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
     with session_scope() as s:
         rows = s.execute(
-            select(Item.pool_id, Item.row)
-            .where(Item.project_id == project_id)
-            .order_by(Item.id)
-            .limit(SAMPLE)
+            select(Item.pool_id, Item.row).where(visible_items(project_id)).order_by(Item.id).limit(SAMPLE)
         ).all()
         blobs = pool_blobs(s, project_id)
     if rows:
@@ -44,7 +42,7 @@ def _sample_inputs(project_id: int, shape: list[int]) -> torch.Tensor:
     return torch.rand(2, *shape, generator=torch.Generator().manual_seed(0))
 
 
-@shared_task(name=queue.VALIDATE_CHECKPOINT, **queue.limits(queue.VALIDATE_CHECKPOINT))
+@shared_task(name=queue.VALIDATE_CHECKPOINT)
 def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
     p = ValidateCheckpoint.model_validate(payload)
     store = get_store()

@@ -25,7 +25,7 @@ class ImportPool(BaseModel):
     hidden_labels: bool = False
 
 
-@shared_task(name=queue.IMPORT_POOL, **queue.limits(queue.IMPORT_POOL))
+@shared_task(name=queue.IMPORT_POOL)
 def import_pool(payload: dict[str, Any], **_: Any) -> None:
     p = ImportPool.model_validate(payload)
     store, settings = get_store(), get_settings()
@@ -33,6 +33,8 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
     def work(progress: Progress) -> dict[str, Any]:
         with session_scope() as s:
             pool = pools.get(s, p.pool_id)
+            if pool.status == "ready":  # an earlier attempt finished the import, then lost its worker
+                return {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
             project = projects.get(s, pool.project_id)
             filename, shape, classes = pool.filename, list(project.input_shape), list(project.classes)
         progress(0.05, message="parsing", force=True)
@@ -46,12 +48,22 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             ),
             default_id_prefix=f"pool{p.pool_id}-",
         )
-        progress(0.6, message=f"storing {len(parsed.ids)} items", force=True)
+        n = len(parsed.ids)
+        progress(0.6, message=f"storing {n} items", force=True)
         blob = pools.write_array(store, p.pool_id, parsed)  # the array I/O, outside the transaction
         with session_scope() as s:
-            pool = pools.import_parsed(
-                s, pools.get(s, p.pool_id), parsed, blob=blob, hidden_labels=p.hidden_labels
-            )
+            progress.fence(s)
+            target = pools.begin_import(s, pools.get(s, p.pool_id), parsed, hidden_labels=p.hidden_labels)
+        done = 0
+        for rows in pools.item_batches(target, parsed, size=settings.import_batch_rows):
+            with session_scope() as s:  # one committed batch; the pool stays importing (invisible)
+                progress.fence(s)
+                pools.insert_items(s, rows)
+            done += len(rows)
+            progress(0.6 + 0.4 * done / n, message=f"stored {done} of {n} items")
+        with session_scope() as s:
+            progress.fence(s)
+            pool = pools.finish_import(s, p.pool_id, blob=blob, n_items=n)
             result = {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
         store.delete(p.upload)
         return result

@@ -13,6 +13,7 @@ from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, rounds
+from service.domain.items import visible_items
 from service.errors import EmptyPool
 from service.settings import get_settings
 from service.storage import get_store
@@ -37,7 +38,7 @@ def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, Roun
         parent = checkpoints.get(s, ckpt.parent_id) if ckpt.parent_id else None
         n_total = s.execute(
             select(func.count()).where(
-                Item.project_id == rnd.project_id, Item.domain == "target", Item.split == "train"
+                visible_items(rnd.project_id), Item.domain == "target", Item.split == "train"
             )
         ).scalar_one()
         inputs = RoundInputs(
@@ -52,7 +53,7 @@ def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, Roun
         return spec, CheckpointRef.of(ckpt), parent_ref, inputs
 
 
-@shared_task(name=queue.SCORE_ROUND, **queue.limits(queue.SCORE_ROUND))
+@shared_task(name=queue.SCORE_ROUND)
 def score_round(payload: dict[str, Any], **_: Any) -> None:
     p = ScoreRound.model_validate(payload)
     store = get_store()

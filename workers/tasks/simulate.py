@@ -25,6 +25,7 @@ from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item, Project
 from service.domain import checkpoints, jobs, simulations
+from service.domain.items import visible_items
 from service.errors import Conflict
 from service.settings import get_settings
 from service.storage import BlobStore, get_store
@@ -86,7 +87,7 @@ def simulation_rows(session: Session, project_id: int) -> SimulationRows:
     hidden = session.execute(
         select(Item.pool_id, Item.row, Item.hidden_label)
         .where(
-            Item.project_id == project_id,
+            visible_items(project_id),
             Item.domain == "target",
             Item.split == "train",
             Item.hidden_label.is_not(None),
@@ -135,7 +136,7 @@ def _legend(runs: list[RunSpec], i: int) -> str:
     return f"{name} #{i + 1}" if same > 1 else name
 
 
-@shared_task(name=queue.SIMULATE, **queue.limits(queue.SIMULATE))
+@shared_task(name=queue.SIMULATE)
 def simulate_task(payload: dict[str, Any], **_: Any) -> None:
     p = Simulate.model_validate(payload)
     store, device = get_store(), pick_device(get_settings().device)

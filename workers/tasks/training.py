@@ -40,7 +40,7 @@ class Train(BaseModel):
     config: dict[str, Any]
 
 
-@shared_task(name=queue.TRAIN, **queue.limits(queue.TRAIN))
+@shared_task(name=queue.TRAIN)
 def train(payload: dict[str, Any], **_: Any) -> None:
     p = Train.model_validate(payload)
     store, device = get_store(), pick_device(get_settings().device)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.db.metadata import utcnow
 from service.db.tables import Item, Pool, Project
+from service.domain.inlists import scalars_in
+from service.domain.items import visible_items
 from service.domain.pools.parsing import ParsedPool
 from service.errors import BadInput, InvalidPool, NotFound
 from service.storage import BlobStore
 
 DOMAINS = ("source", "target")
 SPLITS = ("train", "eval")
-_ID_CHUNK = 500
 
 
 def check_hidden_labels(domain: str, split: str, hidden_labels: bool) -> None:
@@ -73,64 +76,99 @@ def get(session: Session, pool_id: int) -> Pool:
 
 def write_array(store: BlobStore, pool_id: int, parsed: ParsedPool) -> str:
     """The pool's canonical float32 array as a blob (before, and outside, the import's transaction)."""
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
-    return store.write_bytes(array_key(pool_id), buf.getvalue())
+    key = array_key(pool_id)
+    with store.atomic_path(key) as tmp, open(tmp, "wb") as fh:  # straight to disk: no copy in memory
+        np.save(fh, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
+    return key
 
 
-def import_parsed(
-    session: Session, pool: Pool, parsed: ParsedPool, *, blob: str, hidden_labels: bool = False
-) -> Pool:
-    """One item per row of the array already stored at ``blob``; refuses ids already in the project.
+@dataclass(frozen=True)
+class ImportTarget:
+    """What the batches of one import write into (read once, used outside any session)."""
 
-    ``hidden_labels``: ``y`` goes to ``items.hidden_label`` only (the simulation's oracle) and the
-    items stay unlabeled, so rounds and training never see it.
-    """
+    project_id: int
+    pool_id: int
+    domain: str
+    split: str
+    labels_hidden: bool
+
+
+def begin_import(
+    session: Session, pool: Pool, parsed: ParsedPool, *, hidden_labels: bool = False
+) -> ImportTarget:
+    """Check a parsed upload against the pool and the project, and clear what an earlier attempt
+    of the same import left (its batches committed before its worker died)."""
     needs_labels = pool.domain == "source" or pool.split == "eval"
     if needs_labels and parsed.y is None:
         raise InvalidPool(f"a {pool.domain}/{pool.split} pool must carry labels ('y')")
     check_hidden_labels(pool.domain, pool.split, hidden_labels)
     if hidden_labels and parsed.y is None:
         raise InvalidPool("hidden_labels=true needs labels ('y') in the upload: they are the hidden truth")
-    pool.labels_hidden = hidden_labels
-    visible = None if hidden_labels else parsed.y
+    session.execute(delete(Item).where(Item.pool_id == pool.id))
     _refuse_existing_ids(session, pool.project_id, parsed.ids)
-    pool.blob = blob
+    pool.labels_hidden = hidden_labels
+    session.flush()
+    return ImportTarget(pool.project_id, pool.id, pool.domain, pool.split, hidden_labels)
+
+
+def item_batches(target: ImportTarget, parsed: ParsedPool, *, size: int) -> Iterator[list[dict[str, Any]]]:
+    """The pool's item rows, ``size`` at a time (one Core insert each: no ORM object per item).
+
+    ``labels_hidden``: ``y`` goes to ``items.hidden_label`` only (the simulation's oracle)
+    and the items stay unlabeled, so rounds and training never see it.
+    """
+    hidden = target.labels_hidden
+    y = None if parsed.y is None else parsed.y.tolist()
+    visible = None if hidden else y
     now = utcnow()
-    rows = [
-        {
-            "project_id": pool.project_id,
-            "pool_id": pool.id,
-            "row": i,
-            "external_id": ext,
-            "domain": pool.domain,
-            "split": pool.split,
-            "label": None if visible is None else int(visible[i]),
-            "label_source": None if visible is None else "upload",
-            "labeled_at": None if visible is None else now,
-            "hidden_label": int(parsed.y[i]) if hidden_labels and parsed.y is not None else None,
-        }
-        for i, ext in enumerate(parsed.ids)
-    ]
-    session.execute(insert(Item), rows)
-    pool.n_items = len(rows)
-    pool.n_labeled = 0 if visible is None else len(rows)
+    base = {
+        "project_id": target.project_id,
+        "pool_id": target.pool_id,
+        "domain": target.domain,
+        "split": target.split,
+    }
+    for lo in range(0, len(parsed.ids), size):
+        hi = min(lo + size, len(parsed.ids))
+        yield [
+            {
+                **base,
+                "row": i,
+                "external_id": parsed.ids[i],
+                "label": None if visible is None else visible[i],
+                "label_source": None if visible is None else "upload",
+                "labeled_at": None if visible is None else now,
+                "hidden_label": y[i] if hidden and y is not None else None,
+            }
+            for i in range(lo, hi)
+        ]
+
+
+def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One batch of an import; an external id that another pool took meanwhile is a refusal."""
+    try:
+        session.execute(insert(Item), rows)
+    except IntegrityError as exc:
+        raise InvalidPool(
+            "external ids of this upload already exist in the project (imported meanwhile)"
+        ) from exc
+
+
+def finish_import(session: Session, pool_id: int, *, blob: str, n_items: int) -> Pool:
+    """The last step of an import: the pool turns ready and its items become visible at once."""
+    pool = get(session, pool_id)
+    pool.blob = blob
+    pool.n_items = n_items
+    pool.n_labeled = session.execute(
+        select(func.count()).where(Item.pool_id == pool_id, Item.label.is_not(None))
+    ).scalar_one()
     pool.status = "ready"
     session.flush()
     return pool
 
 
 def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> None:
-    clashes: list[str] = []
-    for start_at in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start_at : start_at + _ID_CHUNK]
-        clashes += (
-            session.execute(
-                select(Item.external_id).where(Item.project_id == project_id, Item.external_id.in_(chunk))
-            )
-            .scalars()
-            .all()
-        )
+    in_project = select(Item.external_id).where(Item.project_id == project_id)  # importing pools too
+    clashes = scalars_in(session, in_project, Item.external_id, ids)
     if clashes:
         raise InvalidPool(
             f"{len(clashes)} external ids already exist in this project (first: {sorted(clashes)[:5]})"
@@ -154,7 +192,7 @@ def list_items(
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[Item]]:
-    query = select(Item).where(Item.project_id == project_id)
+    query = select(Item).where(visible_items(project_id))
     if domain is not None:
         query = query.where(Item.domain == domain)
     if split is not None:
