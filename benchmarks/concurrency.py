@@ -20,16 +20,9 @@ import argparse
 import asyncio
 import io
 import json
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,79 +30,12 @@ from typing import Any
 import common
 import httpx
 import numpy as np
-
-from service.local_server import free_port, stop_processes, wait_ready
+from stacks import running
 
 ADMIN = "bench-concurrency-admin-key-0123456789"
 CLASSES = ["a", "b", "c"]
 N_TARGET = 20_000
 WAIT_S = 30
-PG_ADMIN = os.environ.get("LABELQ_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS = os.environ.get("LABELQ_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-# ------------------------------------------------------------------------------------ servers
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"labelq_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def running(mode: str, log_dir: Path) -> Iterator[str]:
-    """The service in ``mode``, ready; yields its URL."""
-    tmp = Path(tempfile.mkdtemp(prefix=f"labelq-bench-conc-{mode}-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
-    env |= {"LABELQ_DATA_DIR": str(tmp), "LABELQ_ADMIN_KEY": ADMIN, "OMP_NUM_THREADS": "1"}
-    env["PYTHONPATH"] = str(common.REPO_DIR) + os.pathsep + env.get("PYTHONPATH", "")
-    port = free_port()
-    cli = [sys.executable, "-m", "service.cli"]
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *args: str) -> None:
-        log = open(log_dir / f"{mode}-{name}.log", "wb")  # noqa: SIM115
-        procs.append(subprocess.Popen([*cli, *args], env=env, stdout=log, stderr=subprocess.STDOUT))
-
-    with postgres_database() if mode == "full" else _nothing() as db_url:
-        queue = f"bench-{uuid.uuid4().hex[:8]}"
-        if mode == "full":
-            env |= {"LABELQ_DATABASE_URL": db_url, "LABELQ_BROKER_URL": REDIS, "LABELQ_QUEUE": queue}
-            subprocess.run([*cli, "migrate"], env=env, check=True, timeout=300, capture_output=True)
-            for i in range(2):
-                start(f"worker-{i}", "worker", "--loglevel", "WARNING")
-        start("api", "serve", "--port", str(port), "--loglevel", "WARNING")
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(url, procs, timeout=180)
-            yield url
-        finally:
-            stop_processes(procs)
-            if mode == "full":
-                _drop_redis_keys(queue)
-
-
-@contextmanager
-def _nothing() -> Iterator[str]:
-    yield ""
-
-
-def _drop_redis_keys(prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 # ------------------------------------------------------------------------------------ project
@@ -261,7 +187,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 def run_mode(mode: str, clients: int, seconds: float, log_dir: Path) -> dict[str, Any]:
-    with running(mode, log_dir) as url:
+    with running(mode, log_dir, admin_key=ADMIN) as url:
         pid, key = setup_project(url, budget=N_TARGET)
         common.log(f"{mode}: project ready; {clients} clients for {seconds:g} s")
         tally = Tally()

@@ -10,18 +10,32 @@ is kept as an annotation.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
+from service.db.bulk import insert_rows, set_by_id
 from service.db.metadata import utcnow
 from service.db.tables import Annotation, Item, Pool, Project, Round, RoundSelection
 from service.domain import rounds
-from service.domain.inlists import scalars_in
+from service.domain.inlists import rows_in, scalars_in
 from service.domain.items import visible_items
 from service.domain.locking import lock_project
 from service.errors import BadInput, BudgetExhausted, Conflict, LabelConflict, NotFound
+
+ANNOTATION_COLUMNS = (
+    "project_id",
+    "item_id",
+    "round_id",
+    "label",
+    "previous_label",
+    "kind",
+    "annotator",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -40,12 +54,13 @@ class LabelSummary:
     budget_left: int
 
 
-def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Item]:
-    in_project = select(Item).where(visible_items(project_id))
-    found: list[Item] = scalars_in(
-        session, in_project, Item.id, [i.item_id for i in labels if i.item_id is not None]
+def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[Row[Any]]:
+    """The items the labels name, as rows (id, external_id, label, label_source, pool_id)."""
+    in_project = select(Item.id, Item.external_id, Item.label, Item.label_source, Item.pool_id).where(
+        visible_items(project_id)
     )
-    found += scalars_in(
+    found = rows_in(session, in_project, Item.id, [i.item_id for i in labels if i.item_id is not None])
+    found += rows_in(
         session, in_project, Item.external_id, [i.external_id or "" for i in labels if i.item_id is None]
     )
     ids = {i.id: i for i in found}
@@ -61,7 +76,7 @@ def _resolve(session: Session, project_id: int, labels: list[LabelIn]) -> list[I
     return out
 
 
-def _check_round(session: Session, project_id: int, round_id: int, items: list[Item]) -> None:
+def _check_round(session: Session, project_id: int, round_id: int, items: list[Row[Any]]) -> None:
     rnd = rounds.get(session, round_id)
     if rnd.project_id != project_id:
         raise NotFound(f"round {round_id} not found")
@@ -134,46 +149,40 @@ def submit(
 def _apply(
     session: Session,
     project: Project,
-    unique: dict[int, Item],
+    unique: dict[int, Row[Any]],
     wanted: dict[int, int],
     cost: int,
     round_id: int | None,
     annotator: str | None,
     n_overwritten: int,
 ) -> LabelSummary:
+    """Write in bulk: one annotation per item, the items that change, the pools' counters."""
     now = utcnow()
-    accepted = unchanged = 0
-    touched_pools: dict[int, int] = {}
+    notes: list[tuple[Any, ...]] = []
+    changed: list[int] = []
+    new_per_pool: Counter[int] = Counter()
     for item in unique.values():
         label = wanted[item.id]
         kind = "new" if item.label is None else ("same" if item.label == label else "overwrite")
-        session.add(
-            Annotation(
-                project_id=project.id,
-                item_id=item.id,
-                round_id=round_id,
-                label=label,
-                previous_label=item.label,
-                kind=kind,
-                annotator=annotator,
-                created_at=now,
-            )
-        )
-        if kind == "same":
-            unchanged += 1
-            continue
+        notes.append((project.id, item.id, round_id, label, item.label, kind, annotator, now))
+        if kind != "same":
+            changed.append(item.id)
         if kind == "new":
-            accepted += 1
-            touched_pools[item.pool_id] = touched_pools.get(item.pool_id, 0) + 1
-        item.label, item.label_source, item.labeled_at = label, "annotator", now
+            new_per_pool[item.pool_id] += 1
+    insert_rows(session, Annotation.__table__, ANNOTATION_COLUMNS, notes)
+    labels = [wanted[i] for i in changed]
+    set_by_id(session, Item.__table__, changed, "label", labels, label_source="annotator", labeled_at=now)
     project.budget_spent += cost
-    for pool_id, n in touched_pools.items():
-        pool = session.get(Pool, pool_id)
-        if pool is not None:
-            pool.n_labeled += n
+    for pool_id, n in new_per_pool.items():
+        session.execute(update(Pool).where(Pool.id == pool_id).values(n_labeled=Pool.n_labeled + n))
     session.flush()
     round_ids = set(scalars_in(session, select(RoundSelection.round_id), RoundSelection.item_id, unique))
     rounds.close_if_complete(session, round_ids)
+    accepted = sum(new_per_pool.values())
     return LabelSummary(
-        accepted, unchanged, n_overwritten, project.budget_spent, project.budget - project.budget_spent
+        accepted,
+        len(unique) - len(changed),
+        n_overwritten,
+        project.budget_spent,
+        project.budget - project.budget_spent,
     )

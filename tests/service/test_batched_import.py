@@ -173,9 +173,9 @@ def test_a_batch_of_an_attempt_that_lost_its_lease_never_commits(
 def test_external_ids_taken_by_a_concurrent_import_refuse_the_import_whole(
     stack: Stack, monkeypatch: pytest.MonkeyPatch, at: int
 ) -> None:
-    """``at`` 0: the other import passes its checks and commits before this one's first batch (the
-    unique constraint refuses this one); 1: the other one starts after this one's first batch (its
-    check sees the importing items and refuses it)."""
+    """``at`` 0: the other import runs whole before this one's first batch (this one's first batch
+    is refused); 1: the other one runs after this one's first batch (the other's first batch meets
+    the importing items and is refused). Either way the loser keeps nothing."""
     pid, key, _ = ready_project(stack, n_target=12)
     before = _visible_target(stack, pid, key)
     this, other = _pending_import(pid, "same-"), _pending_import(pid, "same-")
@@ -210,7 +210,10 @@ def test_import_batches_carry_every_row_once(stack: Stack) -> None:
     )
     batches = list(pools.item_batches(target, parsed, size=3))
     assert [len(b) for b in batches] == [3, 3, 1]
-    rows = [r for b in batches for r in b]
+    rows = [dict(zip(pools.ITEM_COLUMNS, r, strict=True)) for b in batches for r in b]
     assert [r["row"] for r in rows] == list(range(7)) and [r["external_id"] for r in rows] == parsed.ids
     assert [r["hidden_label"] for r in rows] == [2, 0, 1, 2, 0, 1, 2]  # hidden: the truth, not a label
     assert all(r["label"] is None and r["label_source"] is None for r in rows)
+    assert {(r["project_id"], r["pool_id"], r["domain"], r["split"]) for r in rows} == {
+        (1, 2, "target", "train")
+    }

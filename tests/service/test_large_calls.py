@@ -1,5 +1,6 @@
 """The documented maxima hold past PostgreSQL's 65,535 bind parameters a statement: a round of
-70,000 items and 70,000 labels in one call; one label more than the maximum is a 422."""
+70,000 items and 70,000 labels in one call; one label more than the maximum is a 422. A 100,000-
+item import (in batches) and 100,000 labels (in bulk) arrive whole: every row, every annotation."""
 
 from __future__ import annotations
 
@@ -46,3 +47,39 @@ def test_a_70k_round_and_70k_labels_in_one_call(stack: Stack) -> None:
     res = stack.client.post("/labels", json=too_many, headers=key)
     assert res.status_code == 422 and res.json()["error"] == "validation_error"
     print(f"{stack.db_kind}: 70k round + 70k labels in {time.monotonic() - started:.1f} s")
+
+
+def test_a_100k_import_and_100k_labels_arrive_whole(stack: Stack) -> None:
+    from sqlalchemy import select
+
+    from service.db.engine import session_scope
+    from service.db.tables import Annotation, Item
+
+    n = 100_000
+    project, key = make_project(stack, budget=n)
+    pid = project["id"]
+    ids = np.array([f"u{i:06d}" for i in range(n)])
+    x = np.random.default_rng(1).normal(size=(n, 4)).astype(np.float32)
+    res = upload(stack, pid, key, npz_bytes(x=x, ids=ids), domain="target")  # 5 batches of 20,000
+    assert res.status_code == 201 and res.json()["pool"]["n_items"] == n, res.text[:300]
+    pool_id = res.json()["pool"]["id"]
+    with session_scope() as s:
+        rows = s.execute(select(Item.row, Item.external_id).where(Item.pool_id == pool_id)).all()
+    assert sorted(rows) == [(i, f"u{i:06d}") for i in range(n)]  # every row once, ids in place
+    labels = [{"external_id": f"u{i:06d}", "label": (i * 7) % 3} for i in range(n)]
+    res = stack.client.post(
+        "/labels", json={"project_id": pid, "labels": labels, "annotator": "a"}, headers=key
+    )
+    assert res.status_code == 200 and res.json()["accepted"] == n, res.text[:300]
+    with session_scope() as s:
+        held = s.execute(select(Item.row, Item.label, Item.label_source).where(Item.pool_id == pool_id)).all()
+        notes = s.execute(
+            select(Item.row, Annotation.label, Annotation.kind, Annotation.annotator)
+            .join(Item, Item.id == Annotation.item_id)
+            .where(Annotation.project_id == pid)
+        ).all()
+    assert sorted(held) == [(i, (i * 7) % 3, "annotator") for i in range(n)]
+    assert sorted(notes) == [(i, (i * 7) % 3, "new", "a") for i in range(n)]  # one annotation each
+    pool = stack.client.get(f"/projects/{pid}/pools", headers=key).json()[0]
+    assert pool["n_labeled"] == n
+    assert stack.client.get(f"/projects/{pid}", headers=key).json()["budget_spent"] == n

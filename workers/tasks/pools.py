@@ -8,7 +8,9 @@ from celery import shared_task
 from pydantic import BaseModel
 
 from service import queue
+from service.db.bulk import refresh_statistics
 from service.db.engine import session_scope
+from service.db.tables import Item
 from service.domain import projects
 from service.domain.pools import service as pools
 from service.domain.pools.archives import ArchiveLimits
@@ -58,13 +60,15 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         for rows in pools.item_batches(target, parsed, size=settings.import_batch_rows):
             with session_scope() as s:  # one committed batch; the pool stays importing (invisible)
                 progress.fence(s)
-                pools.insert_items(s, rows)
+                pools.insert_items(s, target, rows)
             done += len(rows)
             progress(0.6 + 0.4 * done / n, message=f"stored {done} of {n} items")
         with session_scope() as s:
             progress.fence(s)
             pool = pools.finish_import(s, p.pool_id, blob=blob, n_items=n)
             result = {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
+        with session_scope() as s:
+            refresh_statistics(s, Item.__table__)
         store.delete(p.upload)
         return result
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.db.bulk import insert_rows
 from service.db.metadata import utcnow
 from service.db.tables import Item, Pool, Project
 from service.domain.inlists import scalars_in
@@ -105,51 +106,66 @@ def begin_import(
     if hidden_labels and parsed.y is None:
         raise InvalidPool("hidden_labels=true needs labels ('y') in the upload: they are the hidden truth")
     session.execute(delete(Item).where(Item.pool_id == pool.id))
-    _refuse_existing_ids(session, pool.project_id, parsed.ids)
     pool.labels_hidden = hidden_labels
     session.flush()
     return ImportTarget(pool.project_id, pool.id, pool.domain, pool.split, hidden_labels)
 
 
-def item_batches(target: ImportTarget, parsed: ParsedPool, *, size: int) -> Iterator[list[dict[str, Any]]]:
-    """The pool's item rows, ``size`` at a time (one Core insert each: no ORM object per item).
+ITEM_COLUMNS = (
+    "project_id",
+    "pool_id",
+    "row",
+    "external_id",
+    "domain",
+    "split",
+    "label",
+    "label_source",
+    "labeled_at",
+    "hidden_label",
+)
+
+
+def item_batches(target: ImportTarget, parsed: ParsedPool, *, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The pool's item rows (tuples in ``ITEM_COLUMNS`` order), ``size`` at a time.
 
     ``labels_hidden``: ``y`` goes to ``items.hidden_label`` only (the simulation's oracle)
     and the items stay unlabeled, so rounds and training never see it.
     """
-    hidden = target.labels_hidden
     y = None if parsed.y is None else parsed.y.tolist()
-    visible = None if hidden else y
+    hidden = y if target.labels_hidden else None
+    shown = None if target.labels_hidden else y
     now = utcnow()
-    base = {
-        "project_id": target.project_id,
-        "pool_id": target.pool_id,
-        "domain": target.domain,
-        "split": target.split,
-    }
+    head = (target.project_id, target.pool_id)
+    where = (target.domain, target.split)
     for lo in range(0, len(parsed.ids), size):
-        hi = min(lo + size, len(parsed.ids))
         yield [
-            {
-                **base,
-                "row": i,
-                "external_id": parsed.ids[i],
-                "label": None if visible is None else visible[i],
-                "label_source": None if visible is None else "upload",
-                "labeled_at": None if visible is None else now,
-                "hidden_label": y[i] if hidden and y is not None else None,
-            }
-            for i in range(lo, hi)
+            (
+                *head,
+                i,
+                parsed.ids[i],
+                *where,
+                None if shown is None else shown[i],
+                None if shown is None else "upload",
+                None if shown is None else now,
+                None if hidden is None else hidden[i],
+            )
+            for i in range(lo, min(lo + size, len(parsed.ids)))
         ]
 
 
-def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One batch of an import; an external id that another pool took meanwhile is a refusal."""
+def insert_items(session: Session, target: ImportTarget, rows: list[tuple[Any, ...]]) -> None:
+    """One batch of an import (COPY on PostgreSQL). External ids that the project already holds
+    (another pool's, even one still importing) refuse the import, naming them."""
     try:
-        session.execute(insert(Item), rows)
+        with session.begin_nested():
+            insert_rows(session, Item.__table__, ITEM_COLUMNS, rows)
     except IntegrityError as exc:
+        others = select(Item.external_id).where(
+            Item.project_id == target.project_id, Item.pool_id != target.pool_id
+        )
+        clashes = sorted(scalars_in(session, others, Item.external_id, [r[3] for r in rows]))
         raise InvalidPool(
-            "external ids of this upload already exist in the project (imported meanwhile)"
+            f"{len(clashes)} external ids of this upload already exist in this project (first: {clashes[:5]})"
         ) from exc
 
 
@@ -164,15 +180,6 @@ def finish_import(session: Session, pool_id: int, *, blob: str, n_items: int) ->
     pool.status = "ready"
     session.flush()
     return pool
-
-
-def _refuse_existing_ids(session: Session, project_id: int, ids: list[str]) -> None:
-    in_project = select(Item.external_id).where(Item.project_id == project_id)  # importing pools too
-    clashes = scalars_in(session, in_project, Item.external_id, ids)
-    if clashes:
-        raise InvalidPool(
-            f"{len(clashes)} external ids already exist in this project (first: {sorted(clashes)[:5]})"
-        )
 
 
 def list_pools(
