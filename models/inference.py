@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from models.acquisition.base import PoolOutputs
 from models.buffers import OutputBuffers
 from models.device import module_device
+from models.rows import Rows
 
 
 def as_float_input(x: Tensor) -> Tensor:
@@ -34,7 +35,7 @@ def split_outputs(out: object) -> tuple[Tensor, Tensor]:
 @torch.no_grad()
 def predict(
     model: nn.Module,
-    x: Tensor,
+    x: Rows,
     *,
     batch_size: int = 256,
     device: torch.device | str | None = None,
@@ -44,7 +45,8 @@ def predict(
 ) -> PoolOutputs:
     """Eval-mode outputs of ``model`` on ``x`` in order.
 
-    x: [N, ...] uint8 (scaled to [0, 1]) or float, on any device. Returns PoolOutputs with
+    x: [N, ...] uint8 (scaled to [0, 1]) or float, on any device, or any ``Rows`` (read one batch at
+    a time: a memory-mapped pool is never copied whole). Returns PoolOutputs with
     logits [N, C] and features [N, D], float32 on CPU; with ``features=False`` the features are
     not kept ([N, 0]): for logits-only strategies, storing N x D floats is most of the cost of a
     pass over a small network (benchmarks/README.md, goal 3). ``device`` defaults to the model's;
@@ -66,7 +68,7 @@ def predict(
 
 def _forward_batches(
     model: nn.Module,
-    x: Tensor,
+    x: Rows,
     batch_size: int,
     device: torch.device,
     progress: Callable[[int, int], None] | None,
@@ -78,19 +80,18 @@ def _forward_batches(
     The outputs are allocated once, after the first batch tells C and D, and every batch is
     copied into its rows: peak memory is the outputs plus one batch (no list, no concatenation).
     """
-    total = int(x.shape[0])
+    total = len(x)
     if total == 0:
-        z, h = _empty_outputs(model, x, device)
+        z, h = _empty_outputs(model, x[0:0], device)
         return z, h if keep_features else h[:, :0]
     empty = torch.empty if buffers is None else buffers.empty
-    batches = x.split(batch_size)
-    z, h = _forward(model, batches[0], device)
+    z, h = _forward(model, x[0:batch_size], device)
     logits = empty((total, z.shape[1]), dtype=torch.float32)
     features = empty((total, h.shape[1] if keep_features else 0), dtype=torch.float32)
     done = 0
     for i, (zs, hs) in enumerate(zip(logits.split(batch_size), features.split(batch_size), strict=True)):
         if i > 0:
-            z, h = _forward(model, batches[i], device)
+            z, h = _forward(model, x[i * batch_size : (i + 1) * batch_size], device)
         zs.copy_(z)
         if keep_features:
             hs.copy_(h)

@@ -22,9 +22,11 @@ from torch import Tensor, nn
 from models.device import module_device
 from models.inference import as_float_input
 from models.objectives.base import Batch, Objective
+from models.rows import Rows
 
 OPTIMIZERS = ("adam", "sgd", "adadelta")
 Labeled = tuple[Tensor, Tensor]
+LabeledData = tuple[Rows, Tensor]  # inputs (a tensor or rows read on demand) and their labels
 ProgressFn = Callable[[dict[str, Any]], None]
 
 
@@ -62,15 +64,16 @@ class TrainResult:
 
 
 class _Cycle:
-    """Endless batches from ``tensors`` (same first dim N), reshuffled at each pass.
+    """Endless batches from ``tensors`` (same length N; any ``Rows``: only a batch is read at a
+    time), reshuffled at each pass.
 
     A batch has min(batch_size, N) items and may span two passes; a batch of one item is
     duplicated to two (BatchNorm needs more than one value per channel).
     """
 
-    def __init__(self, tensors: tuple[Tensor, ...], batch_size: int, seed: int) -> None:
+    def __init__(self, tensors: tuple[Rows, ...], batch_size: int, seed: int) -> None:
         self.tensors = tensors
-        self.n = int(tensors[0].shape[0])
+        self.n = len(tensors[0])
         self.size = min(batch_size, self.n)
         self.generator = torch.Generator().manual_seed(seed)
         self.order = torch.empty(0, dtype=torch.long)
@@ -97,9 +100,9 @@ class _Streams:
 
     def __init__(
         self,
-        source: Labeled | None,
-        target_labeled: Labeled | None,
-        target_unlabeled: Tensor | None,
+        source: LabeledData | None,
+        target_labeled: LabeledData | None,
+        target_unlabeled: Rows | None,
         config: TrainConfig,
     ) -> None:
         seeds = torch.randint(2**62, (3,), generator=torch.Generator().manual_seed(config.seed)).tolist()
@@ -122,12 +125,12 @@ class _Streams:
         return Batch(source=src, target_labeled=tgt, target_unlabeled=unl), items
 
 
-def _labeled_cycle(name: str, data: Labeled | None, batch_size: int, seed: int) -> _Cycle | None:
+def _labeled_cycle(name: str, data: LabeledData | None, batch_size: int, seed: int) -> _Cycle | None:
     if data is None:
         return None
     x, y = data
-    if y.dim() != 1 or x.shape[0] != y.shape[0]:
-        raise ValueError(f"{name}: expected x [N, ...] and y [N], got {tuple(x.shape)} and {tuple(y.shape)}")
+    if y.dim() != 1 or len(x) != y.shape[0]:
+        raise ValueError(f"{name}: expected x [N, ...] and y [N], got {len(x)} inputs and y {tuple(y.shape)}")
     return _Cycle((x, y), batch_size, seed) if len(y) > 0 else None
 
 
@@ -237,9 +240,9 @@ def fit(
     model: nn.Module,
     objective: Objective,
     *,
-    source: Labeled | None = None,
-    target_labeled: Labeled | None = None,
-    target_unlabeled: Tensor | None = None,
+    source: LabeledData | None = None,
+    target_labeled: LabeledData | None = None,
+    target_unlabeled: Rows | None = None,
     config: TrainConfig | None = None,
     device: torch.device | str | None = None,
     progress: ProgressFn | None = None,
@@ -249,7 +252,9 @@ def fit(
     """Train ``model`` in place with ``objective``; see the module docstring for the semantics.
 
     source / target_labeled: (x [N, ...] uint8 or float, y [N] int); target_unlabeled: x [M, ...].
-    Data stay where they are; each batch is moved to ``device`` (default: the model's).
+    Inputs may be any ``Rows`` (models/rows.py): each step reads its batch, so a memory-mapped pool
+    is never loaded whole. Data stay where they are; each batch is moved to ``device`` (default:
+    the model's).
     ``should_stop()`` is polled before every step (keep it cheap); True ends the run cleanly.
     ``progress(report)`` gets epoch, epochs, step, total_steps, fraction, items_per_s, eta_s,
     final and the epoch's running mean loss terms.

@@ -19,18 +19,45 @@ def pool_array(store: BlobStore, blob: str) -> np.ndarray:
     return np.load(store.path(blob), mmap_mode="r", allow_pickle=False)
 
 
+class MappedRows:
+    """(pool_id, row) pairs of memory-mapped pool arrays, read on demand: ``rows[i:j]`` and
+    ``rows[index]`` copy only the rows asked for (a ``models.rows.Rows``). A pass, a gradient
+    pass or a training stream over a pool thus holds one batch of its inputs, never the pool."""
+
+    def __init__(self, arrays: dict[int, np.ndarray], pool_ids: np.ndarray, row_idx: np.ndarray) -> None:
+        self.arrays, self.pool_ids, self.row_idx = arrays, pool_ids, row_idx
+
+    @classmethod
+    def of(cls, store: BlobStore, blobs: dict[int, str], rows: Sequence[tuple[int, int]]) -> MappedRows:
+        pool_ids = np.fromiter((p for p, _ in rows), dtype=np.int64, count=len(rows))
+        row_idx = np.fromiter((r for _, r in rows), dtype=np.int64, count=len(rows))
+        return cls({int(p): pool_array(store, blobs[int(p)]) for p in np.unique(pool_ids)}, pool_ids, row_idx)
+
+    @classmethod
+    def pool(cls, store: BlobStore, pool_id: int, blob: str) -> MappedRows:
+        """Every row of one pool, in order."""
+        array = pool_array(store, blob)
+        return cls({pool_id: array}, np.full(len(array), pool_id, dtype=np.int64), np.arange(len(array)))
+
+    def __len__(self) -> int:
+        return len(self.row_idx)
+
+    def __getitem__(self, index: slice | torch.Tensor) -> torch.Tensor:
+        where = index if isinstance(index, slice) else np.asarray(index, dtype=np.int64)
+        pool_ids, row_idx = self.pool_ids[where], self.row_idx[where]
+        first = next(iter(self.arrays.values()))
+        out = np.empty((len(row_idx), *first.shape[1:]), dtype=np.float32)
+        for pid in np.unique(pool_ids):
+            at = np.flatnonzero(pool_ids == pid)
+            out[at] = self.arrays[int(pid)][row_idx[at]]
+        return torch.from_numpy(out)
+
+
 def gather(store: BlobStore, blobs: dict[int, str], rows: Sequence[tuple[int, int]]) -> torch.Tensor:
-    """x [len(rows), ...] for (pool_id, row) pairs, in the order given."""
+    """x [len(rows), ...] for (pool_id, row) pairs, in the order given, in memory."""
     if not rows:
         raise ValueError("no rows to gather")
-    pool_ids = np.fromiter((p for p, _ in rows), dtype=np.int64, count=len(rows))
-    row_idx = np.fromiter((r for _, r in rows), dtype=np.int64, count=len(rows))
-    first = pool_array(store, blobs[int(pool_ids[0])])
-    out = np.empty((len(rows), *first.shape[1:]), dtype=np.float32)
-    for pid in np.unique(pool_ids):
-        where = np.flatnonzero(pool_ids == pid)
-        out[where] = pool_array(store, blobs[int(pid)])[row_idx[where]]
-    return torch.from_numpy(out)
+    return MappedRows.of(store, blobs, rows)[:]
 
 
 def pool_blobs(session: Session, project_id: int) -> dict[int, str]:
@@ -66,9 +93,15 @@ class LabeledRows:
     labels: list[int]
 
     def tensors(self, store: BlobStore, blobs: dict[int, str]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Inputs in memory, and labels."""
+        mapped = self.mapped(store, blobs)
+        return None if mapped is None else (mapped[0][:], mapped[1])
+
+    def mapped(self, store: BlobStore, blobs: dict[int, str]) -> tuple[MappedRows, torch.Tensor] | None:
+        """Inputs read on demand, and labels."""
         if not self.rows:
             return None
-        return gather(store, blobs, self.rows), torch.tensor(self.labels, dtype=torch.long)
+        return MappedRows.of(store, blobs, self.rows), torch.tensor(self.labels, dtype=torch.long)
 
 
 def labeled_set(session: Session, project_id: int, domain: str, split: str) -> LabeledRows:

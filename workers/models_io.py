@@ -16,6 +16,7 @@ from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
 from models.inference import predict
 from models.networks import count_parameters
+from models.rows import Rows
 from service.db.tables import Checkpoint
 from service.domain import checkpoints
 from service.domain.collect import outputs_key
@@ -95,7 +96,7 @@ def cached_outputs(
     store: BlobStore,
     ref: CheckpointRef,
     pool_id: int,
-    x_loader: Callable[[], torch.Tensor],
+    x_loader: Callable[[], Rows],
     model_loader: Callable[[], nn.Module],
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,

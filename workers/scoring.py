@@ -13,7 +13,7 @@ import torch
 from models.acquisition import AcquisitionContext, PoolOutputs, StrategyInfo
 from models.device import pick_device
 from service.storage import BlobStore
-from workers.data import gather, pool_array
+from workers.data import MappedRows
 from workers.models_io import CheckpointRef, cached_outputs, load
 
 
@@ -69,7 +69,7 @@ class OutputSource:
 
     def _pool(self, pool_id: int) -> PoolOutputs:
         if pool_id not in self._pools:
-            x = lambda: torch.from_numpy(np.array(pool_array(self.store, self.blobs[pool_id])))  # noqa: E731
+            x = lambda: MappedRows.pool(self.store, pool_id, self.blobs[pool_id])  # noqa: E731
             self._pools[pool_id] = cached_outputs(
                 self.store, self.ref, pool_id, x, self.model, self.progress, features=self.features
             )
@@ -119,6 +119,6 @@ def build_context(
         previous=previous,
         n_total=inputs.n_total,
         model=source.model() if info.needs_model else None,
-        inputs=gather(store, inputs.blobs, cand_rows) if info.needs_model else None,
+        inputs=MappedRows.of(store, inputs.blobs, cand_rows) if info.needs_model else None,
         progress=lambda f: progress(0.8 + 0.2 * f),
     )

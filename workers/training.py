@@ -15,7 +15,7 @@ from models.objectives import Objective, build_objective
 from service.db.tables import Item
 from service.domain.items import visible_items
 from service.storage import BlobStore
-from workers.data import LabeledRows, gather, labeled_set, pool_blobs
+from workers.data import LabeledRows, MappedRows, labeled_set, pool_blobs
 
 SOURCE_SAMPLE = 2000  # source items used for the free-energy gap
 UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlabeled target items
@@ -23,10 +23,12 @@ UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlab
 
 @dataclass
 class TrainingData:
-    source: tuple[torch.Tensor, torch.Tensor] | None
-    target_labeled: tuple[torch.Tensor, torch.Tensor] | None
-    target_unlabeled: torch.Tensor | None
-    eval: tuple[torch.Tensor, torch.Tensor] | None
+    """Inputs are read from the pool blobs batch by batch (MappedRows), labels are in memory."""
+
+    source: tuple[MappedRows, torch.Tensor] | None
+    target_labeled: tuple[MappedRows, torch.Tensor] | None
+    target_unlabeled: MappedRows | None
+    eval: tuple[MappedRows, torch.Tensor] | None
     n_target_labels: int
 
 
@@ -44,10 +46,10 @@ class TrainingRows:
     def load(self, store: BlobStore) -> TrainingData:
         unlabeled = self.target_unlabeled
         return TrainingData(
-            source=self.source.tensors(store, self.blobs),
-            target_labeled=self.target_labeled.tensors(store, self.blobs),
-            target_unlabeled=gather(store, self.blobs, unlabeled) if unlabeled else None,
-            eval=self.eval.tensors(store, self.blobs),
+            source=self.source.mapped(store, self.blobs),
+            target_labeled=self.target_labeled.mapped(store, self.blobs),
+            target_unlabeled=MappedRows.of(store, self.blobs, unlabeled) if unlabeled else None,
+            eval=self.eval.mapped(store, self.blobs),
             n_target_labels=self.n_target_labels,
         )
 

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor, nn
 
+from models.rows import Rows
+
 
 @dataclass(frozen=True)
 class PoolOutputs:
@@ -42,8 +44,9 @@ class AcquisitionContext:
     labeled_features:   [M, D] features of already labeled target items (CoreSet's initial centres).
     previous:           outputs of the previous checkpoint on the same unlabeled items (COD), or None.
     n_total:            size of the whole target train pool, fixed at project start (EADA §1.3).
-    model / inputs:     the network (eval mode, on its device) and the unlabeled inputs [N, ...],
-                        only for strategies that need per-sample gradients; None otherwise.
+    model / inputs:     the network (eval mode, on its device) and the unlabeled inputs [N, ...]
+                        (a tensor or ``Rows`` read on demand), only for strategies that need
+                        per-sample gradients; None otherwise.
     generator:          seeded CPU generator; the only source of randomness a strategy may use.
     progress:           optional callback(done_fraction) for long selections.
     """
@@ -54,7 +57,7 @@ class AcquisitionContext:
     previous: PoolOutputs | None = None
     n_total: int | None = None
     model: nn.Module | None = None
-    inputs: Tensor | None = None
+    inputs: Rows | None = None
     progress: Callable[[float], None] | None = None
 
 

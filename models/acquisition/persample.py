@@ -21,6 +21,7 @@ from torch.func import functional_call, grad, vmap
 
 from models.acquisition.numerics import check_choice, entropy_from_logits
 from models.acquisition.progress import Ticker
+from models.rows import Rows
 
 NormMode = Literal["layer_sum", "global"]
 
@@ -61,7 +62,7 @@ def _entropy_of_one(model: nn.Module) -> Callable[..., Tensor]:
 
 def per_sample_gradnorm(
     model: nn.Module,
-    inputs: Tensor,
+    inputs: Rows,
     *,
     norm_mode: NormMode = "layer_sum",
     chunk_size: int = 32,
@@ -69,7 +70,8 @@ def per_sample_gradnorm(
 ) -> Tensor:
     """||∇_θ H(softmax(f(x_i)))|| for each input, over all trainable parameters.
 
-    inputs: [N, ...] (moved chunk by chunk to the model's device) -> [N] on the inputs' device.
+    inputs: [N, ...], a tensor or any ``Rows`` (read and moved to the model's device chunk by
+    chunk) -> [N] on the CPU.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
@@ -83,6 +85,6 @@ def per_sample_gradnorm(
         for start in range(0, len(inputs), chunk_size):
             grads = grad_fn(params, buffers, inputs[start : start + chunk_size].to(device))
             sq = [g.flatten(1).pow(2).sum(dim=1) for g in grads.values()]
-            out.append(combine_norms(sq, norm_mode).detach().to(inputs.device))
+            out.append(combine_norms(sq, norm_mode).detach().cpu())
             ticker.tick(min(start + chunk_size, len(inputs)))
-    return torch.cat(out) if out else inputs.new_zeros(0)
+    return torch.cat(out) if out else torch.zeros(0)
