@@ -12,7 +12,7 @@ COPY service ./service
 COPY workers ./workers
 COPY models ./models
 COPY migrations ./migrations
-RUN pip install '.[ml]' && useradd --create-home labelq && mkdir -p /data && chown labelq /data
+RUN pip install '.[ml,s3]' && useradd --create-home labelq && mkdir -p /data && chown labelq /data
 
 USER labelq
 VOLUME ["/data"]

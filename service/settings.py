@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir")
     broker_url: str = Field("", description="Celery broker; empty = filesystem broker in data_dir")
     storage_dir: Path | None = Field(None, description="blob folder; empty = data_dir/blobs")
+    storage_url: str = Field(
+        "", description="s3://bucket[/prefix]: blobs in object storage; empty = the local folder storage_dir"
+    )
+    s3_endpoint_url: str = Field("", description="S3-compatible endpoint (MinIO, Ceph, ...); empty = AWS")
+    storage_cache_dir: Path | None = Field(
+        None, description="object storage: this host's read cache; empty = data_dir/blob-cache"
+    )
+    storage_cache_mb: int = Field(10240, ge=1, description="object storage: cap of this host's read cache")
     admin_key: SecretStr | None = Field(None, description="admin API key; empty = generated file")
     queue: str = Field("labelq", description="Celery queue name (and Redis key prefix)")
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="413 above this")
@@ -121,6 +129,13 @@ class Settings(BaseSettings):
             raise ValueError("job time limits must be between 1 s and 7 days")
         return {**DEFAULT_TIME_LIMITS, **value}
 
+    @field_validator("storage_url")
+    @classmethod
+    def _check_storage(cls, value: str) -> str:
+        if value and not value.startswith("s3://"):
+            raise ValueError(f"LABELQ_STORAGE_URL must be s3://bucket[/prefix], got {value.split(':')[0]!r}")
+        return value
+
     @field_validator("broker_url")
     @classmethod
     def _check_broker(cls, value: str) -> str:
@@ -137,6 +152,8 @@ class Settings(BaseSettings):
             self.broker_url = "filesystem://"
         if self.storage_dir is None:
             self.storage_dir = self.data_dir / "blobs"
+        if self.storage_cache_dir is None:
+            self.storage_cache_dir = self.data_dir / "blob-cache"
         self._refuse_weak_admin_key()
         return self
 
@@ -201,7 +218,9 @@ def configure(settings: Settings | None) -> None:
     global _current
     _current = settings
     from service import queue as _queue
+    from service import storage as _storage
     from service.db import engine as _engine
 
     _engine.reset()
     _queue.reset()
+    _storage.reset()

@@ -1,4 +1,5 @@
-"""Blob storage: a local folder addressed by relative keys (``pools/3/x.npy``).
+"""Blob storage: a local folder addressed by relative keys (``pools/3/x.npy``), or an
+S3-compatible bucket with the same interface (service/storage_s3.py, ``LABELQ_STORAGE_URL``).
 
 Keys are checked so that no key can leave the root. Writes are atomic (temp file + rename).
 """
@@ -25,26 +26,31 @@ class BlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, key: str) -> Path:
+        """A local file holding the blob (here: the blob itself)."""
+        return self._local(key)
+
+    def _local(self, key: str) -> Path:
+        """Where ``key`` lives under the root (refused if it would leave it)."""
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root) or path == self.root:
             raise ValueError(f"blob key outside the store: {key!r}")
         return path
 
     def exists(self, key: str) -> bool:
-        return self.path(key).exists()
+        return self._local(key).exists()
 
     def read_bytes(self, key: str) -> bytes:
-        return self.path(key).read_bytes()
+        return self._local(key).read_bytes()
 
     def write_bytes(self, key: str, data: bytes) -> str:
-        with self._atomic(key) as fh:
-            fh.write(data)
+        with self.atomic_path(key) as tmp:
+            tmp.write_bytes(data)
         return key
 
     def write_stream(self, key: str, src: BinaryIO, *, limit: int) -> tuple[int, str]:
         """Copy ``src`` into ``key``; 413 (and nothing kept) past ``limit`` bytes. -> (size, sha256)."""
         digest, size = hashlib.sha256(), 0
-        with self._atomic(key) as fh:
+        with self.atomic_path(key) as tmp, open(tmp, "wb") as fh:
             while chunk := src.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
@@ -53,10 +59,21 @@ class BlobStore:
                 fh.write(chunk)
         return size, digest.hexdigest()
 
+    def listing(self, prefix: str) -> list[tuple[str, float]]:
+        """(key, modification time) of every blob under ``prefix``."""
+        base = self._local(prefix)
+        if not base.is_dir():
+            return []
+        return sorted(
+            (p.relative_to(self.root).as_posix(), p.stat().st_mtime)
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".tmp-")
+        )
+
     def delete(self, key: str | None) -> None:
         if not key:
             return
-        path = self.path(key)
+        path = self._local(key)
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -65,7 +82,7 @@ class BlobStore:
     @contextmanager
     def atomic_path(self, key: str) -> Iterator[Path]:
         """A temporary path beside ``key``; renamed to ``key`` when the block ends without error."""
-        final = self.path(key)
+        final = self._local(key)
         final.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".tmp-{final.name}-")  # unique per thread
         os.close(fd)
@@ -78,22 +95,6 @@ class BlobStore:
             _fsync_dir(final.parent)
         finally:
             tmp.unlink(missing_ok=True)
-
-    @contextmanager
-    def _atomic(self, key: str) -> Iterator[BinaryIO]:
-        final = self.path(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 def _fsync_file(path: Path) -> None:
@@ -118,7 +119,33 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def get_store() -> BlobStore:
-    from service.settings import get_settings
+_store: BlobStore | None = None
 
-    return BlobStore(get_settings().blob_dir)
+
+def get_store() -> BlobStore:
+    """The process's store: the local folder, or the bucket of ``LABELQ_STORAGE_URL`` (one client
+    per process, made on first use)."""
+    global _store
+    if _store is None:
+        from service.settings import get_settings
+
+        settings = get_settings()
+        if settings.storage_url:
+            from service.storage_s3 import S3BlobStore
+
+            assert settings.storage_cache_dir is not None
+            _store = S3BlobStore(
+                settings.storage_url,
+                cache_dir=settings.storage_cache_dir,
+                cache_max_bytes=settings.storage_cache_mb * 2**20,
+                endpoint_url=settings.s3_endpoint_url or None,
+            )
+        else:
+            _store = BlobStore(settings.blob_dir)
+    return _store
+
+
+def reset() -> None:
+    """Forget the store (the settings changed)."""
+    global _store
+    _store = None

@@ -62,3 +62,13 @@ def database(kind: str, tmp_dir: str) -> Iterator[str]:
     else:
         with postgres_database() as url:
             yield url
+
+
+def drop_redis_keys(prefix: str) -> None:
+    """Remove a test's keys from the shared Redis (its queue prefix)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)

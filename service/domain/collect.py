@@ -54,18 +54,17 @@ def _uploads_in_use(session: Session) -> set[str]:
 def collect(session: Session, store: BlobStore, *, keep: int, upload_age_s: float) -> Collected:
     kept, in_use = _kept_checkpoints(session, keep), _uploads_in_use(session)
     dropped_outputs: list[str] = []
-    outputs = store.path(OUTPUTS)
-    for folder in sorted(outputs.iterdir()) if outputs.is_dir() else []:
-        match = _CHECKPOINT_DIR.match(folder.name)
+    folders = sorted({key.split("/")[1] for key, _ in store.listing(OUTPUTS) if key.count("/") >= 2})
+    for folder in folders:
+        match = _CHECKPOINT_DIR.match(folder)
         if match and int(match.group(1)) not in kept:
-            key = f"{OUTPUTS}/{folder.name}"
+            key = f"{OUTPUTS}/{folder}"
             store.delete(key)
             dropped_outputs.append(key)
     dropped_uploads: list[str] = []
-    uploads, cutoff = store.path(UPLOADS), time.time() - upload_age_s
-    for blob in sorted(uploads.iterdir()) if uploads.is_dir() else []:
-        key = f"{UPLOADS}/{blob.name}"
-        if key not in in_use and blob.stat().st_mtime < cutoff:
+    cutoff = time.time() - upload_age_s
+    for key, modified in store.listing(UPLOADS):
+        if key not in in_use and modified < cutoff:
             store.delete(key)
             dropped_uploads.append(key)
     return Collected(dropped_outputs, dropped_uploads)

@@ -29,8 +29,9 @@ def _pool(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def two_rounds(url: str, admin_key: str) -> None:
-    """Pools, checkpoint, then twice: query -> labels -> retrain; checks budget, reservations, labels."""
+def two_rounds(url: str, admin_key: str) -> tuple[httpx.Client, int]:
+    """Pools, checkpoint, then twice: query -> labels -> retrain; checks budget, reservations, labels.
+    Returns a client holding the project's key, and the project id (2 labels of budget left)."""
     http = httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {admin_key}"})
     res = http.post("/projects", json={"name": "e2e", "classes": CLASSES, "input_shape": [2], "budget": 10})
     assert res.status_code == 201, res.text
@@ -124,3 +125,4 @@ def two_rounds(url: str, admin_key: str) -> None:
     assert last["parent_id"] is not None and last["parent_id"] != v1
     res = http.post("/query-batch", json={"project_id": pid, "budget": 3, "strategy": "entropy"})
     assert res.status_code == 409 and "only 2 are left" in res.json()["detail"]
+    return http, pid

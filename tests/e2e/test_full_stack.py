@@ -14,7 +14,7 @@ import pytest
 
 from service.local_server import free_port, stop_processes, wait_ready
 from tests.e2e.loop import two_rounds
-from tests.services import postgres_database, require_redis
+from tests.services import drop_redis_keys, postgres_database, require_redis
 
 ADMIN = "e2e-admin-key-of-24-characters"
 
@@ -57,16 +57,7 @@ def full_stack(tmp_path: Path) -> Iterator[str]:
             stop_processes([api, worker])
             for fh in logs:
                 fh.close()
-            _drop_redis_keys(redis_url, queue)
-
-
-def _drop_redis_keys(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
+            drop_redis_keys(queue)
 
 
 @pytest.mark.slow

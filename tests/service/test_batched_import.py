@@ -70,13 +70,19 @@ def _visible_target(stack: Stack, pid: int, key: dict[str, str]) -> int:
     return res.json()["total"]
 
 
+def _project_with_pending_import(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> tuple[int, dict[str, str], int, tuple[int, int, dict[str, Any]]]:
+    """A ready project, how many target items it shows, and an import of N items in batches."""
+    pid, key, _ = ready_project(stack, n_target=12)
+    monkeypatch.setattr(stack.settings, "import_batch_rows", BATCH)
+    return pid, key, _visible_target(stack, pid, key), _pending_import(pid, prefix)
+
+
 def test_items_of_an_importing_pool_are_seen_by_no_query_until_the_last_batch(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pid, key, _ = ready_project(stack, n_target=12)
-    before = _visible_target(stack, pid, key)
-    pool_id, job_id, payload = _pending_import(pid, "late-")
-    monkeypatch.setattr(stack.settings, "import_batch_rows", BATCH)
+    pid, key, before, (pool_id, job_id, payload) = _project_with_pending_import(stack, monkeypatch, "late-")
     seen: list[dict[str, Any]] = []
 
     def look(done: int) -> None:
@@ -114,10 +120,7 @@ def test_items_of_an_importing_pool_are_seen_by_no_query_until_the_last_batch(
 def test_an_import_whose_worker_died_after_some_batches_starts_again_from_none(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pid, key, _ = ready_project(stack, n_target=12)
-    before = _visible_target(stack, pid, key)
-    pool_id, job_id, payload = _pending_import(pid, "again-")
-    monkeypatch.setattr(stack.settings, "import_batch_rows", BATCH)
+    pid, key, before, (pool_id, job_id, payload) = _project_with_pending_import(stack, monkeypatch, "again-")
 
     def die(done: int) -> None:
         raise WorkerDied()

@@ -1,0 +1,78 @@
+"""Real peer programs the tests talk to, each in a venv of its own (never the project's), made on
+first use and cached under ``~/.cache/labelq-test-peers`` (``LABELQ_TEST_PEERS``), so a CI run
+installs them once. Under CI=true a peer that cannot be installed fails the run; elsewhere the
+tests that need it skip.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from service.local_server import free_port
+from tests.services import IN_CI
+
+PEERS_DIR = Path(os.environ.get("LABELQ_TEST_PEERS", Path.home() / ".cache" / "labelq-test-peers"))
+MOTO = "moto[server,s3]==5.2.5"
+
+
+def peer_venv(name: str, *requirements: str) -> Path:
+    """The bin/ folder of a venv holding ``requirements`` (made under a file lock when missing)."""
+    venv, want = PEERS_DIR / name, "\n".join(requirements)
+    marker = venv / ".labelq-installed"
+    PEERS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(PEERS_DIR / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (marker.is_file() and marker.read_text() == want):
+            try:
+                subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
+                pip = [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check"]
+                subprocess.run([*pip, *requirements], check=True, timeout=900, capture_output=True)
+            except (subprocess.SubprocessError, OSError) as exc:
+                detail = getattr(exc, "stderr", b"") or b""
+                message = f"cannot install {requirements} for the tests: {exc} {detail[-2000:]!r}"
+                if IN_CI:
+                    pytest.fail(message)
+                pytest.skip(message)
+            marker.write_text(want)
+    return venv / "bin"
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's standalone S3-compatible server on a free port; yields its endpoint URL."""
+    exe = peer_venv("moto", MOTO) / "moto_server"
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with code {proc.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
