@@ -32,12 +32,15 @@ def split_outputs(out: object) -> tuple[Tensor, Tensor]:
     return out[0], out[1]
 
 
+BATCH_SIZE = 256  # rows per forward batch (a pass split into shards keeps whole batches)
+
+
 @torch.no_grad()
 def predict(
     model: nn.Module,
     x: Rows,
     *,
-    batch_size: int = 256,
+    batch_size: int = BATCH_SIZE,
     device: torch.device | str | None = None,
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,

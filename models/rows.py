@@ -18,3 +18,23 @@ class Rows(Protocol):
     def __len__(self) -> int: ...
 
     def __getitem__(self, index: slice | Tensor, /) -> Tensor: ...
+
+
+class RowSlice:
+    """Rows ``lo:hi`` of another ``Rows``, itself a ``Rows`` (a shard of a pool)."""
+
+    def __init__(self, rows: Rows, lo: int, hi: int) -> None:
+        if not 0 <= lo <= hi <= len(rows):
+            raise ValueError(f"rows {lo}:{hi} are outside 0:{len(rows)}")
+        self.rows, self.lo, self.hi = rows, lo, hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def __getitem__(self, index: slice | Tensor, /) -> Tensor:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("row slices take step 1")
+            return self.rows[self.lo + start : self.lo + max(start, stop)]
+        return self.rows[index + self.lo]

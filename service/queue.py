@@ -16,6 +16,7 @@ from service.settings import Settings, get_settings
 IMPORT_POOL = "labelq.pools.import"
 VALIDATE_CHECKPOINT = "labelq.checkpoints.validate"
 SCORE_ROUND = "labelq.rounds.score"
+SCORE_SHARD = "labelq.rounds.shard"
 TRAIN = "labelq.training.train"
 SIMULATE = "labelq.simulate"
 
@@ -24,13 +25,21 @@ KINDS = {
     IMPORT_POOL: "import_pool",
     VALIDATE_CHECKPOINT: "validate_checkpoint",
     SCORE_ROUND: "score_round",
+    SCORE_SHARD: "score_shard",
     TRAIN: "train",
     SIMULATE: "simulate",
 }
 # Routing: short jobs on the default queue, network work on the gpu queue, so a day of training
 # never holds up an import. A worker listens on both unless told otherwise (labelq worker -Q).
 DEFAULT, GPU = "default", "gpu"
-ROUTES = {IMPORT_POOL: DEFAULT, VALIDATE_CHECKPOINT: DEFAULT, SCORE_ROUND: GPU, TRAIN: GPU, SIMULATE: GPU}
+ROUTES = {
+    IMPORT_POOL: DEFAULT,
+    VALIDATE_CHECKPOINT: DEFAULT,
+    SCORE_ROUND: GPU,
+    SCORE_SHARD: GPU,
+    TRAIN: GPU,
+    SIMULATE: GPU,
+}
 
 
 def limits(hard: float) -> dict[str, float]:

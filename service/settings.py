@@ -23,6 +23,7 @@ DEFAULT_TIME_LIMITS = {
     "import_pool": 3600.0,
     "validate_checkpoint": 1800.0,
     "score_round": 6 * 3600.0,
+    "score_shard": 6 * 3600.0,
     "train": 24 * 3600.0,
     "simulate": 24 * 3600.0,
 }
@@ -58,6 +59,13 @@ class Settings(BaseSettings):
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
     max_archive_member_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="one image in an archive, uncompressed"
+    )
+    scoring_shard_rows: int = Field(
+        100_000,
+        ge=256,
+        le=100_000_000,
+        description="worker: pool rows per shard of a round's forward pass (a multiple of 256 is used); "
+        "shards not cached yet are scored in parallel by every worker that listens",
     )
     import_batch_rows: int = Field(
         20_000, ge=1, le=1_000_000, description="worker: items per committed batch of a pool import"

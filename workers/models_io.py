@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -16,7 +17,7 @@ from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
 from models.inference import predict
 from models.networks import count_parameters
-from models.rows import Rows
+from models.rows import Rows, RowSlice
 from service.db.tables import Checkpoint
 from service.domain import checkpoints
 from service.domain.collect import outputs_key
@@ -100,19 +101,33 @@ def cached_outputs(
     model_loader: Callable[[], nn.Module],
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,
+    rows: tuple[int, int] | None = None,
 ) -> PoolOutputs:
-    """Logits and features of a checkpoint on a whole pool, computed once and kept as a blob.
+    """Logits and features of a checkpoint on rows ``lo:hi`` of a pool (default: all of it),
+    computed once and kept as a blob (a shard of the pool's pass, workers/shards.py).
 
     ``features=False`` (logits-only strategies) computes and keeps the logits alone ([N, 0]
     features); a later request that needs features recomputes the pass once and replaces the blob
     with the full outputs, which then serve every strategy.
     """
-    key = outputs_key(ref.id, pool_id)
-    if store.exists(key):  # read straight from the file: no extra in-memory copy of the bytes
+    x = x_loader()
+    lo, hi = rows if rows is not None else (0, len(x))
+    key = outputs_key(ref.id, pool_id, lo, hi)
+    if is_cached(store, key, features):  # read straight from the file: no extra in-memory copy
         saved = load_file(store.path(key))
-        if not features or saved["features"].shape[1] > 0:
-            return PoolOutputs(saved["logits"], saved["features"])
-    out = predict(model_loader(), x_loader(), progress=progress, features=features, buffers=output_buffers())
+        return PoolOutputs(saved["logits"], saved["features"])
+    part = x if (lo, hi) == (0, len(x)) else RowSlice(x, lo, hi)
+    out = predict(model_loader(), part, progress=progress, features=features, buffers=output_buffers())
     with store.atomic_path(key) as tmp:
         save_file({"logits": out.logits.contiguous(), "features": out.features.contiguous()}, tmp)
     return out
+
+
+def is_cached(store: BlobStore, key: str, features: bool) -> bool:
+    """Whether ``key`` holds outputs that serve: any when only logits are needed, else with features."""
+    if not store.exists(key):
+        return False
+    if not features:
+        return True
+    with safe_open(str(store.path(key)), framework="pt") as f:
+        return bool(f.get_slice("features").get_shape()[1] > 0)

@@ -9,6 +9,8 @@ delivery or a sweep's reaper takes the job back (service/domain/jobs.py).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from service.errors import LabelqError, TimeLimit
 from service.settings import get_settings
 
 log = logging.getLogger("labelq.worker")
+WORKER_NAME = f"{socket.gethostname()}-{os.getpid()}"  # recorded on the jobs this process claims
 
 
 class Cancelled(Exception):
@@ -122,7 +125,9 @@ def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]]) -> None:
     settings = get_settings()
     lease_s = settings.job_lease_seconds
     with session_scope() as s:
-        attempt = jobs.claim(s, job_id, lease_s=lease_s, max_attempts=settings.job_max_attempts)
+        attempt = jobs.claim(
+            s, job_id, lease_s=lease_s, max_attempts=settings.job_max_attempts, worker=WORKER_NAME
+        )
     if attempt is None:
         log.info("job %s is running under a live lease or has ended; nothing to do", job_id)
         return
@@ -156,3 +161,20 @@ def _fail(job_id: int, attempt: int, error: str, code: str, status: str) -> None
     with session_scope() as s:
         if not jobs.fail(s, job_id, attempt, error, code=code, status=status):
             log.warning("job %s attempt %s failed after losing its lease; not recorded", job_id, attempt)
+
+
+def rate_progress(progress: Callable[..., None], share: float) -> Callable[[int, int], None]:
+    """A ``(done, total)`` callback of a forward pass as the first ``share`` of a job's progress,
+    with items/s and an ETA."""
+    start = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-9)
+        progress(
+            share * done / max(total, 1),
+            items_per_s=rate,
+            eta_s=(total - done) / rate if rate else None,
+            message=f"forward pass {done}/{total}",
+        )
+
+    return report

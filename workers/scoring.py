@@ -3,7 +3,6 @@ of its parent for COD) on the candidate items, labeled features, the model for g
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +14,8 @@ from models.device import pick_device
 from service.storage import BlobStore
 from workers.data import MappedRows
 from workers.models_io import CheckpointRef, cached_outputs, load
+from workers.runtime import rate_progress
+from workers.shards import Shard, missing, shard_ranges
 
 
 @dataclass
@@ -27,7 +28,8 @@ class RoundInputs:
 
 
 class OutputSource:
-    """Per-pool outputs of one checkpoint, computed at most once (then read from the cache).
+    """Per-pool outputs of one checkpoint, computed at most once (then read from the cache), kept
+    as one blob per shard of ``shard_rows`` rows (workers/shards.py).
 
     ``features=False``: only logits are needed (and computed, when not cached yet).
     """
@@ -40,9 +42,10 @@ class OutputSource:
         device: torch.device,
         progress: Callable[[int, int], None] | None = None,
         features: bool = True,
+        shard_rows: int = 100_000,
     ) -> None:
         self.store, self.ref, self.blobs, self.device, self.progress = store, ref, blobs, device, progress
-        self.features = features
+        self.features, self.shard_rows = features, shard_rows
         self._model: torch.nn.Module | None = None
         self._pools: dict[int, PoolOutputs] = {}
 
@@ -68,28 +71,39 @@ class OutputSource:
         return PoolOutputs(logits, feats)
 
     def _pool(self, pool_id: int) -> PoolOutputs:
+        """The pool's outputs, read (or computed) shard by shard into one tensor pair."""
         if pool_id not in self._pools:
-            x = lambda: MappedRows.pool(self.store, pool_id, self.blobs[pool_id])  # noqa: E731
-            self._pools[pool_id] = cached_outputs(
-                self.store, self.ref, pool_id, x, self.model, self.progress, features=self.features
-            )
+            x = MappedRows.pool(self.store, pool_id, self.blobs[pool_id])
+            ranges = shard_ranges(len(x), self.shard_rows)
+            parts = (self._shard(pool_id, x, lo, hi) for lo, hi in ranges)
+            if len(ranges) == 1:
+                self._pools[pool_id] = next(parts)
+            else:
+                logits = feats = None
+                for (lo, hi), out in zip(ranges, parts, strict=True):
+                    if logits is None or feats is None:
+                        logits = torch.empty(len(x), out.logits.shape[1])
+                        feats = torch.empty(len(x), out.features.shape[1] if self.features else 0)
+                    logits[lo:hi] = out.logits
+                    if self.features:
+                        feats[lo:hi] = out.features
+                assert logits is not None and feats is not None
+                self._pools[pool_id] = PoolOutputs(logits, feats)
         return self._pools[pool_id]
 
-
-def _forward_progress(progress: Callable[..., None]) -> Callable[[int, int], None]:
-    """Forward-pass progress as the first 80 % of a round, with items/s and an ETA."""
-    start = time.monotonic()
-
-    def report(done: int, total: int) -> None:
-        rate = done / max(time.monotonic() - start, 1e-9)
-        progress(
-            0.8 * done / total,
-            items_per_s=rate,
-            eta_s=(total - done) / rate if rate else None,
-            message=f"forward pass {done}/{total}",
+    def _shard(self, pool_id: int, x: MappedRows, lo: int, hi: int) -> PoolOutputs:
+        progress = self.progress
+        report = None if progress is None else (lambda done, _n: progress(lo + done, len(x)))
+        return cached_outputs(
+            self.store,
+            self.ref,
+            pool_id,
+            lambda: x,
+            self.model,
+            report,
+            features=self.features,
+            rows=(lo, hi),
         )
-
-    return report
 
 
 def build_context(
@@ -100,17 +114,19 @@ def build_context(
     inputs: RoundInputs,
     device_name: str,
     progress: Callable[..., None],
+    shard_rows: int = 100_000,
 ) -> AcquisitionContext:
     device = pick_device(device_name)
-    source = OutputSource(
-        store, ref, inputs.blobs, device, _forward_progress(progress), features=info.needs_features
-    )
+    features = info.needs_features
+    report = rate_progress(progress, 0.8)
+    source = OutputSource(store, ref, inputs.blobs, device, report, features=features, shard_rows=shard_rows)
     cand_rows = [(p, r) for _, p, r in inputs.candidates]
     previous = None
     if info.needs_previous and parent is not None:
-        previous = OutputSource(store, parent, inputs.blobs, device, features=info.needs_features).rows(
-            cand_rows
+        source_before = OutputSource(
+            store, parent, inputs.blobs, device, features=features, shard_rows=shard_rows
         )
+        previous = source_before.rows(cand_rows)
     labeled = inputs.labeled if info.needs_features else []
     return AcquisitionContext(
         unlabeled=source.rows(cand_rows),
@@ -122,3 +138,22 @@ def build_context(
         inputs=MappedRows.of(store, inputs.blobs, cand_rows) if info.needs_model else None,
         progress=lambda f: progress(0.8 + 0.2 * f),
     )
+
+
+def round_shards(
+    store: BlobStore,
+    info: StrategyInfo,
+    ref: CheckpointRef,
+    parent: CheckpointRef | None,
+    inputs: RoundInputs,
+    shard_rows: int,
+) -> list[Shard]:
+    """The shards of the passes ``build_context`` will read that are not cached yet: the round's
+    checkpoint over the candidates' pools (and the labeled rows' pools for features), and for COD
+    its parent over the candidates' pools."""
+    candidate_pools = {p for _, p, _ in inputs.candidates}
+    pools = candidate_pools | ({p for p, _ in inputs.labeled} if info.needs_features else set())
+    out = missing(store, ref, inputs.blobs, pools, shard_rows, info.needs_features)
+    if info.needs_previous and parent is not None:
+        out += missing(store, parent, inputs.blobs, candidate_pools, shard_rows, info.needs_features)
+    return out

@@ -80,7 +80,11 @@ class ApiKeyOut(BaseModel):
 class JobOut(Out):
     id: int
     project_id: int | None
-    kind: str
+    kind: str = Field(
+        description="import_pool, validate_checkpoint, score_round, score_shard, train or simulate"
+    )
+    parent_id: int | None = Field(None, description="score_shard: the round's scoring job it is a part of")
+    worker: str | None = Field(None, description="the worker (host-pid) that last claimed it")
     status: JobStatus
     progress: float
     items_per_s: float | None

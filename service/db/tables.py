@@ -65,6 +65,10 @@ class Job(Base):
         ForeignKey("projects.id", ondelete="CASCADE"), nullable=True, index=True
     )
     kind: Mapped[str] = mapped_column(String(32))
+    # a part of another job (a shard of a round's scoring); cancelled with it
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="queued")
     # the outbox: the task to send and when it was sent (NULL = not yet; the relay sends it)
     task: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -80,6 +84,7 @@ class Job(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the last to claim it
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

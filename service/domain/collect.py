@@ -20,9 +20,9 @@ UPLOADS = "uploads"
 _CHECKPOINT_DIR = re.compile(r"checkpoint-(\d+)$")
 
 
-def outputs_key(checkpoint_id: int, pool_id: int) -> str:
-    """Where a worker caches a checkpoint's forward pass over a pool."""
-    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}.safetensors"
+def outputs_key(checkpoint_id: int, pool_id: int, lo: int, hi: int) -> str:
+    """Where a worker caches a checkpoint's forward pass over rows ``lo:hi`` of a pool (a shard)."""
+    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}-rows-{lo}-{hi}.safetensors"
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,20 @@ _PENDING = "labelq_pending_jobs"
 RELAY_GRACE_S = 5.0  # a job committed this recently is being sent by its own request
 
 
-def create(session: Session, *, kind: str, task: str, project_id: int | None, payload: dict[str, Any]) -> Job:
-    """A queued job whose task is sent after commit with ``{"job_id": id, **payload}``."""
-    job = Job(project_id=project_id, kind=kind, status="queued", task=task, payload=payload)
+def create(
+    session: Session,
+    *,
+    kind: str,
+    task: str,
+    project_id: int | None,
+    payload: dict[str, Any],
+    parent_id: int | None = None,
+) -> Job:
+    """A queued job whose task is sent after commit with ``{"job_id": id, **payload}``;
+    ``parent_id``: a part of that job (cancelled and released with it)."""
+    job = Job(
+        project_id=project_id, kind=kind, status="queued", task=task, payload=payload, parent_id=parent_id
+    )
     session.add(job)
     session.flush()
     session.info.setdefault(_PENDING, []).append(job.id)
@@ -110,7 +121,9 @@ def _expired(now: Any) -> Any:
     return and_(Job.status == "running", or_(Job.lease_until.is_(None), Job.lease_until < now))
 
 
-def claim(session: Session, job_id: int, *, lease_s: float, max_attempts: int) -> int | None:
+def claim(
+    session: Session, job_id: int, *, lease_s: float, max_attempts: int, worker: str | None = None
+) -> int | None:
     """Take the job: queued, or running with an expired lease (its worker died). Returns the
     attempt number (the fencing token for later writes), or None when the job is not ours to run."""
     now = utcnow()
@@ -127,6 +140,7 @@ def claim(session: Session, job_id: int, *, lease_s: float, max_attempts: int) -
             started_at=now,
             lease_until=now + timedelta(seconds=lease_s),
             attempts=Job.attempts + 1,
+            worker=worker,
             error=None,
             error_code=None,
         )
@@ -211,7 +225,16 @@ def fail(
 
 def release(session: Session, job: Job, error: str) -> None:
     """What a job that ended without success held: its round fails (its items are no longer
-    reserved), a pool still importing is dropped, a checkpoint still validating is rejected."""
+    reserved), a pool still importing is dropped, a checkpoint still validating is rejected, its
+    parts (shards) not yet ended are cancelled."""
+    session.execute(
+        update(Job)
+        .where(Job.parent_id == job.id, Job.status == "queued")
+        .values(status="cancelled", error=f"its parent job {job.id} ended", finished_at=utcnow())
+    )
+    session.execute(
+        update(Job).where(Job.parent_id == job.id, Job.status == "running").values(cancel_requested=True)
+    )
     session.execute(
         update(Round)
         .where(Round.job_id == job.id, Round.status.in_(("pending", "scoring")))

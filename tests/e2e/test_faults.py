@@ -1,173 +1,30 @@
-"""Faults on the real stack: PostgreSQL, a Redis of the test's own (so it can be stopped), a real
-``labelq serve`` and real ``labelq worker`` processes that the test SIGKILLs."""
+"""Faults on the real stack (tests/e2e/stack.py): workers SIGKILLed mid-job, the broker stopped, the
+API killed mid-upload, PostgreSQL backends terminated, a job past its time limit."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 
-from service.local_server import free_port, stop_processes, wait_ready
-from tests.e2e.loop import CLASSES, _npz, _pool
-from tests.services import IN_CI, PG_ADMIN_URL, postgres_database
+from service.local_server import wait_ready
+from tests.e2e.loop import _npz
+from tests.e2e.stack import Stack, project_client, until
+from tests.services import PG_ADMIN_URL
 
-ADMIN = "fault-admin-key-of-24-characters"
 BIG_POOL = 20_000
-
-
-@dataclass
-class Stack:
-    url: str
-    env: dict[str, str]
-    tmp: Path
-    redis_port: int
-    redis: subprocess.Popen[bytes]
-    api_port: int
-    api: subprocess.Popen[bytes] | None = None
-    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def start_api(self) -> None:
-        log = open(self.tmp / "api.log", "ab")  # noqa: SIM115
-        self.api = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "serve",
-                "--port",
-                str(self.api_port),
-                "--loglevel",
-                "WARNING",
-            ],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        log = open(self.tmp / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "worker", "--loglevel", "INFO"],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: SIGKILL reaches the pool child too
-        )
-        self.workers.append(proc)
-        return proc
-
-    def start_redis(self) -> None:
-        self.redis = _redis(self.redis_port)
-
-
-def _redis(port: int) -> subprocess.Popen[bytes]:
-    exe = shutil.which("redis-server")
-    if exe is None:
-        if IN_CI:
-            pytest.fail("redis-server is not installed; under CI=true the fault tests must run")
-        pytest.skip("redis-server is not installed")
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    import redis
-
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            redis.Redis(port=port, socket_connect_timeout=1).ping()
-            return proc
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    port = free_port()
-    redis_proc = _redis(port)
-    with postgres_database() as db_url:
-        env = {
-            **os.environ,
-            "LABELQ_DATABASE_URL": db_url,
-            "LABELQ_BROKER_URL": f"redis://127.0.0.1:{port}/0",
-            "LABELQ_QUEUE": f"faults-{uuid.uuid4().hex[:8]}",
-            "LABELQ_ADMIN_KEY": ADMIN,
-            "LABELQ_DATA_DIR": str(tmp_path),
-            "LABELQ_JOB_LEASE_SECONDS": "3",
-            "LABELQ_SWEEP_INTERVAL_SECONDS": "1",
-            "LABELQ_MAX_WAIT_SECONDS": "60",
-            "OMP_NUM_THREADS": "1",
-        }
-        subprocess.run([sys.executable, "-m", "service.cli", "migrate"], env=env, check=True, timeout=120)
-        api_port = free_port()
-        s = Stack(f"http://127.0.0.1:{api_port}", env, tmp_path, port, redis_proc, api_port)
-        s.start_api()
-        s.start_worker()
-        assert s.api is not None
-        try:
-            wait_ready(s.url, [s.api, *s.workers])
-            yield s
-        finally:
-            alive = [p for p in (s.api, *s.workers) if p is not None and p.poll() is None]
-            stop_processes(alive)
-            s.redis.terminate()
-            s.redis.wait(timeout=20)
-
-
-def _project(url: str, *, budget: int = 10) -> httpx.Client:
-    http = httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {ADMIN}"})
-    res = http.post(
-        "/projects", json={"name": "faults", "classes": CLASSES, "input_shape": [2], "budget": budget}
-    )
-    assert res.status_code == 201, res.text
-    http.headers["Authorization"] = f"Bearer {res.json()['api_key']}"
-    http.project_id = res.json()["id"]  # type: ignore[attr-defined]
-    xs, ys = _pool(60, 0)
-    xt, _ = _pool(30, 1)
-    for data, domain in (
-        (_npz(x=xs, y=ys), "source"),
-        (_npz(x=xt, ids=np.array([f"t{i}" for i in range(30)])), "target"),
-    ):
-        res = http.post(
-            f"/projects/{http.project_id}/pools",  # type: ignore[attr-defined]
-            files={"file": ("p.npz", data)},
-            data={"domain": domain, "split": "train", "wait_seconds": "60"},
-        )
-        assert res.status_code == 201, res.text
-    return http
-
-
-def _until(what: str, fn: Any, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.mark.slow
 def test_a_job_whose_worker_is_killed_completes_once_on_another(stack: Stack) -> None:
-    http = _project(stack.url)
+    http = project_client(stack.url)
     pid = http.project_id  # type: ignore[attr-defined]
     body = {
         "objective": "ce",
@@ -182,13 +39,13 @@ def test_a_job_whose_worker_is_killed_completes_once_on_another(stack: Stack) ->
         j = http.get(f"/jobs/{job['id']}").json()
         return j["status"] == "running" and j["progress"] > 0.02
 
-    _until("the training to be under way", running, 120)
+    until("the training to be under way", running, 120)
     os.killpg(stack.workers[0].pid, signal.SIGKILL)
     stack.workers[0].wait(timeout=20)
     mid = http.get(f"/jobs/{job['id']}").json()
     assert mid["status"] == "running" and mid["progress"] < 1.0, mid
     stack.start_worker()
-    done = _until(
+    done = until(
         "the job to end on the second worker",
         lambda: (j := http.get(f"/jobs/{job['id']}").json())["status"] in ("succeeded", "failed") and j,
         300,
@@ -200,7 +57,7 @@ def test_a_job_whose_worker_is_killed_completes_once_on_another(stack: Stack) ->
 
 @pytest.mark.slow
 def test_a_broker_outage_answers_202_and_the_round_runs_when_it_is_back(stack: Stack) -> None:
-    http = _project(stack.url)
+    http = project_client(stack.url)
     pid = http.project_id  # type: ignore[attr-defined]
     res = http.post(
         f"/projects/{pid}/train",
@@ -222,7 +79,7 @@ def test_a_broker_outage_answers_202_and_the_round_runs_when_it_is_back(stack: S
     )
     assert again.status_code == 200 and again.json()["id"] == rnd["id"]
     stack.start_redis()
-    ready = _until(
+    ready = until(
         "the round to be scored once the broker is back",
         lambda: (r := http.get(f"/rounds/{rnd['id']}").json())["status"] == "ready" and r,
         120,
@@ -234,7 +91,7 @@ def test_a_broker_outage_answers_202_and_the_round_runs_when_it_is_back(stack: S
 
 @pytest.mark.slow
 def test_an_api_killed_mid_upload_stores_no_half_pool(stack: Stack) -> None:
-    http = _project(stack.url)
+    http = project_client(stack.url)
     pid = http.project_id  # type: ignore[attr-defined]
     before = http.get(f"/projects/{pid}/pools").json()
     key = http.headers["Authorization"]
@@ -264,7 +121,7 @@ def test_postgres_backends_terminated_during_traffic_answer_503_and_the_service_
 ) -> None:
     import psycopg
 
-    http = _project(stack.url, budget=30)
+    http = project_client(stack.url, budget=30)
     pid = http.project_id  # type: ignore[attr-defined]
     res = http.post(
         f"/projects/{pid}/train",
@@ -310,7 +167,7 @@ def test_postgres_backends_terminated_during_traffic_answer_503_and_the_service_
     assert 500 not in statuses and all(s in (200, 409, 503) for s in statuses), sorted(set(statuses))
     assert statuses.count(200) > 0
     # recovered without a restart: reads, writes and a round on a worker all work again
-    _until("readiness", lambda: httpx.get(f"{stack.url}/readyz").status_code == 200, 60)
+    until("readiness", lambda: httpx.get(f"{stack.url}/readyz").status_code == 200, 60)
     project = http.get(f"/projects/{pid}").json()
     assert project["budget_spent"] <= project["budget"]
     res = http.post("/query-batch", json={"project_id": pid, "budget": 1, "wait_seconds": 60})
@@ -319,7 +176,7 @@ def test_postgres_backends_terminated_during_traffic_answer_503_and_the_service_
 
 @pytest.mark.slow
 def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(stack: Stack) -> None:
-    http = _project(stack.url, budget=10)
+    http = project_client(stack.url, budget=10)
     pid = http.project_id  # type: ignore[attr-defined]
     rng = np.random.default_rng(3)
     big = _npz(
@@ -342,7 +199,7 @@ def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(st
     # per-sample gradients over the whole network: slow enough to be killed while it scores
     query = {"project_id": pid, "budget": 4, "strategy": "expected_gradnorm", "wait_seconds": 0}
     rnd = http.post("/query-batch", json=query).json()
-    _until(
+    until(
         "the round to be scoring", lambda: http.get(f"/rounds/{rnd['id']}").json()["status"] == "scoring", 60
     )
     time.sleep(0.2)
@@ -353,7 +210,7 @@ def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(st
         "a scoring round keeps its reservation"
     )
     stack.start_worker()
-    done = _until(
+    done = until(
         "the round to be scored by the second worker",
         lambda: (r := http.get(f"/rounds/{rnd['id']}").json())["status"] not in ("pending", "scoring") and r,
         300,
@@ -366,15 +223,13 @@ def test_a_round_whose_worker_is_killed_mid_scoring_is_scored_once_by_another(st
 
 @pytest.mark.slow
 def test_a_job_past_its_time_limit_is_stopped_by_the_prefork_pool_and_fails_clearly(stack: Stack) -> None:
-    http = _project(stack.url)
+    http = project_client(stack.url)
     pid = http.project_id  # type: ignore[attr-defined]
-    stop_processes(stack.workers)
-    stack.env["LABELQ_JOB_TIME_LIMITS"] = '{"train": 8}'
-    stack.start_worker()
+    stack.restart_workers(1, LABELQ_JOB_TIME_LIMITS='{"train": 8}')
     body = {"objective": "ce", "architecture": "mlp", "arch_args": {"hidden": [256, 256]}, "epochs": 1000}
     job = http.post(f"/projects/{pid}/train", json={**body, "batch_size": 1}).json()["job"]  # 60,000 steps
-    _until("the training to start", lambda: http.get(f"/jobs/{job['id']}").json()["started_at"], 120)
-    done = _until(
+    until("the training to start", lambda: http.get(f"/jobs/{job['id']}").json()["started_at"], 120)
+    done = until(
         "the job to be stopped",
         lambda: (j := http.get(f"/jobs/{job['id']}").json())["status"] not in ("queued", "running") and j,
         120,

@@ -17,10 +17,11 @@ from service.domain.items import visible_items
 from service.errors import EmptyPool
 from service.settings import get_settings
 from service.storage import get_store
+from workers import shards
 from workers.data import labeled_rows, pool_blobs
 from workers.models_io import CheckpointRef
 from workers.runtime import Progress, run_job
-from workers.scoring import RoundInputs, build_context
+from workers.scoring import RoundInputs, build_context, round_shards
 
 MAX_ATTEMPTS = 3  # re-select when a concurrent round reserved some picks meanwhile
 
@@ -31,6 +32,7 @@ class ScoreRound(BaseModel):
 
 
 def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, RoundInputs]:
+    """(strategy, params, budget, project id), the checkpoint and its parent (for COD), inputs."""
     with session_scope() as s:
         rnd = rounds.get(s, round_id)
         rounds.start_scoring(s, rnd)
@@ -48,7 +50,7 @@ def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, Roun
             n_total=n_total,
             seed=rnd.seed,
         )
-        spec = (rnd.strategy, dict(rnd.params), rnd.budget)
+        spec = (rnd.strategy, dict(rnd.params), rnd.budget, rnd.project_id)
         parent_ref = CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None
         return spec, CheckpointRef.of(ckpt), parent_ref, inputs
 
@@ -59,12 +61,18 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
     store = get_store()
 
     def work(progress: Progress) -> dict[str, Any]:
-        (strategy, params, budget), ref, parent, inputs = _load(p.round_id)
+        (strategy, params, budget, project_id), ref, parent, inputs = _load(p.round_id)
         info = get_strategy(strategy)
+        settings = get_settings()
         for _attempt in range(MAX_ATTEMPTS):
             if not inputs.candidates:
                 raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
-            ctx = build_context(store, info, ref, parent, inputs, get_settings().device, progress)
+            pending = round_shards(store, info, ref, parent, inputs, settings.scoring_shard_rows)
+            if len(pending) > 1:  # more than one pass left: every worker takes part
+                shards.run(store, progress, project_id, pending, settings.device)
+            ctx = build_context(
+                store, info, ref, parent, inputs, settings.device, progress, settings.scoring_shard_rows
+            )
             sel = info.fn(ctx, budget, **params)
             picks = [
                 rounds.Pick(
@@ -82,3 +90,21 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
         raise RuntimeError("could not select without clashing with concurrent rounds")
 
     run_job(p.job_id, work)  # a failure fails the round too (jobs.release)
+
+
+class ScoreShard(BaseModel):
+    job_id: int
+    checkpoint_id: int
+    pool_id: int
+    lo: int
+    hi: int
+    blob: str
+    features: bool
+
+
+@shared_task(name=queue.SCORE_SHARD)
+def score_shard(payload: dict[str, Any], **_: Any) -> None:
+    """labelq.rounds.shard: one shard of a round's forward pass (workers/shards.py)."""
+    p = ScoreShard.model_validate(payload)
+    shard = shards.Shard(**p.model_dump(exclude={"job_id"}))
+    run_job(p.job_id, shards.job_work(get_store(), shard, get_settings().device))

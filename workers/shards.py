@@ -1,0 +1,162 @@
+"""Sharded forward passes: a round's pool passes split into shard jobs that every worker scores.
+
+A shard is rows ``lo:hi`` of one pool under one checkpoint; its outputs are cached as their own blob
+(``collect.outputs_key``), so a second strategy on the same checkpoint recomputes nothing. A round
+whose passes need more than one shard not cached yet creates one child job per shard
+(``jobs.parent_id``); the broker hands them to every listening worker, and the round's own worker
+scores shards too while it waits (it claims what is still queued, or what a lost worker held), so a
+lone worker finishes alone. A failed shard fails the round with its error; a lost one is claimed
+again under the lease rules (service/domain/jobs.py). Selection then runs on the round's worker over
+the gathered shard outputs: the same tensors a one-worker pass makes (shards are whole batches), so
+the same picks, for top-k and diversity strategies alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from models.device import pick_device
+from models.inference import BATCH_SIZE
+from service import queue
+from service.db.engine import session_scope
+from service.db.metadata import utcnow
+from service.db.tables import Job
+from service.domain import checkpoints, jobs
+from service.domain.collect import outputs_key
+from service.errors import from_code
+from service.storage import BlobStore
+from workers.data import MappedRows, pool_array
+from workers.models_io import CheckpointRef, cached_outputs, is_cached, load
+from workers.runtime import Progress, rate_progress, run_job
+
+POLL_S = 0.2
+
+
+def shard_ranges(n: int, shard_rows: int, batch: int = BATCH_SIZE) -> list[tuple[int, int]]:
+    """``[lo, hi)`` ranges covering ``n`` rows, each a whole number of forward batches (so a
+    sharded pass computes exactly the batches of a whole one); the last one may be short."""
+    size = max(batch, shard_rows // batch * batch)
+    return [(lo, min(lo + size, n)) for lo in range(0, n, size)] or [(0, 0)]
+
+
+@dataclass(frozen=True)
+class Shard:
+    checkpoint_id: int
+    pool_id: int
+    lo: int
+    hi: int
+    blob: str  # the pool's array
+    features: bool  # also the features (else logits alone)
+
+
+def missing(
+    store: BlobStore,
+    ref: CheckpointRef,
+    blobs: dict[int, str],
+    pool_ids: set[int],
+    shard_rows: int,
+    features: bool,
+) -> list[Shard]:
+    """The shards of ``ref``'s passes over ``pool_ids`` that no cached blob serves yet."""
+    out = []
+    for pid in sorted(pool_ids):
+        n = len(pool_array(store, blobs[pid]))
+        for lo, hi in shard_ranges(n, shard_rows):
+            if not is_cached(store, outputs_key(ref.id, pid, lo, hi), features):
+                out.append(Shard(ref.id, pid, lo, hi, blobs[pid], features))
+    return out
+
+
+def job_work(store: BlobStore, shard: Shard, device_name: str) -> Callable[[Progress], dict[str, Any]]:
+    """What a shard job runs: score the shard on this worker and cache its outputs."""
+
+    def work(progress: Progress) -> dict[str, Any]:
+        with session_scope(readonly=True) as s:
+            ref = CheckpointRef.of(checkpoints.get(s, shard.checkpoint_id))
+        device = pick_device(device_name)
+        cached_outputs(
+            store,
+            ref,
+            shard.pool_id,
+            lambda: MappedRows.pool(store, shard.pool_id, shard.blob),
+            lambda: load(store, ref, device),
+            rate_progress(progress, 1.0),
+            features=shard.features,
+            rows=(shard.lo, shard.hi),
+        )
+        return {"rows": shard.hi - shard.lo, "device": str(device)}
+
+    return work
+
+
+def _children(progress: Progress, project_id: int, shards: list[Shard]) -> dict[int, Shard]:
+    """The shard jobs of this round: those a previous attempt left queued, running or done are
+    kept; the others are created (sent after commit), fenced by this attempt's lease."""
+    with session_scope() as s:
+        progress.fence(s)
+        live = s.execute(
+            select(Job.id, Job.payload).where(
+                Job.parent_id == progress.job_id, Job.status.in_(("queued", "running", "succeeded"))
+            )
+        ).all()
+        kept = {
+            Shard(**{k: v for k, v in payload.items() if k != "job_id"}): job_id for job_id, payload in live
+        }
+        out = {}
+        for shard in shards:
+            job_id = kept.get(shard)
+            if job_id is None:
+                job_id = jobs.create(
+                    s,
+                    kind=queue.KINDS[queue.SCORE_SHARD],
+                    task=queue.SCORE_SHARD,
+                    project_id=project_id,
+                    payload=asdict(shard),
+                    parent_id=progress.job_id,
+                ).id
+            out[job_id] = shard
+        return out
+
+
+def run(
+    store: BlobStore,
+    progress: Progress,
+    project_id: int,
+    shards: list[Shard],
+    device_name: str,
+    share: float = 0.8,
+) -> None:
+    """Have ``shards`` scored by shard jobs, taking part until every one succeeded; the round's
+    progress runs to ``share`` with them."""
+    children = _children(progress, project_id, shards)
+    while True:
+        with session_scope(readonly=True) as s:
+            rows = s.execute(
+                select(Job.id, Job.status, Job.progress, Job.error, Job.error_code, Job.lease_until).where(
+                    Job.id.in_(list(children))
+                )
+            ).all()
+        ended = [r for r in rows if r.status in ("failed", "cancelled")]
+        if ended:
+            r = ended[0]
+            raise from_code(r.error_code, f"shard job {r.id}: {r.error}", job_id=r.id)
+        done = [r for r in rows if r.status == "succeeded"]
+        fraction = sum(1.0 if r.status == "succeeded" else r.progress or 0.0 for r in rows) / len(rows)
+        progress(share * fraction, message=f"forward pass: {len(done)}/{len(rows)} shards scored")
+        if len(done) == len(rows):
+            return
+        now = utcnow()
+        free = [r.id for r in rows if r.status == "queued" or (r.status == "running" and _lapsed(r, now))]
+        if free:  # take part: a worker that claims first runs it, the other delivery is a no-op
+            run_job(free[0], job_work(store, children[free[0]], device_name))
+        else:
+            time.sleep(POLL_S)
+
+
+def _lapsed(row: Any, now: Any) -> bool:
+    return row.lease_until is None or row.lease_until < now
