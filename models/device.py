@@ -25,6 +25,29 @@ def pick_device(preferred: str = "auto") -> torch.device:
     return device
 
 
+PRECISIONS: dict[str, torch.dtype | None] = {
+    "float32": None,
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+}
+
+
+def autocast_dtype(precision: str) -> torch.dtype | None:
+    """The ``torch.autocast`` dtype of a precision name (None for float32: no autocast)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; use one of {sorted(PRECISIONS)}")
+    return PRECISIONS[precision]
+
+
+def describe(device: torch.device, precision: str = "float32") -> dict[str, str]:
+    """What a job ran on, for its result: the device (and the GPU's name) and the precision of its
+    forward passes."""
+    out = {"device": str(device), "dtype": precision}
+    if device.type == "cuda":
+        out["device_name"] = torch.cuda.get_device_name(device)
+    return out
+
+
 def module_device(module: torch.nn.Module) -> torch.device:
     """The device of the first parameter or buffer of ``module`` (CPU when it has none)."""
     first = next(itertools.chain(module.parameters(), module.buffers()), None)

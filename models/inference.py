@@ -45,6 +45,7 @@ def predict(
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,
     buffers: OutputBuffers | None = None,
+    autocast: torch.dtype | None = None,
 ) -> PoolOutputs:
     """Eval-mode outputs of ``model`` on ``x`` in order.
 
@@ -54,7 +55,10 @@ def predict(
     not kept ([N, 0]): for logits-only strategies, storing N x D floats is most of the cost of a
     pass over a small network (benchmarks/README.md, goal 3). ``device`` defaults to the model's;
     when given, the model is moved there. ``progress(done, N)`` is called after every batch. The
-    model's train/eval mode is restored afterwards.
+    model's train/eval mode is restored afterwards. ``autocast``: the network runs under
+    ``torch.autocast`` with this dtype (bfloat16 or float16 on CUDA; bfloat16 also on CPU), the
+    outputs are stored as float32 all the same. Batches bound for CUDA are pinned first, so their
+    copy does not block.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -63,7 +67,7 @@ def predict(
     was_training = model.training
     model.eval()
     try:
-        logits, feats = _forward_batches(model, x, batch_size, device, progress, features, buffers)
+        logits, feats = _forward_batches(model, x, batch_size, device, progress, features, buffers, autocast)
     finally:
         model.train(was_training)
     return PoolOutputs(logits, feats)
@@ -77,6 +81,7 @@ def _forward_batches(
     progress: Callable[[int, int], None] | None,
     keep_features: bool = True,
     buffers: OutputBuffers | None = None,
+    autocast: torch.dtype | None = None,
 ) -> tuple[Tensor, Tensor]:
     """[N, ...] -> (logits [N, C], features [N, D] or [N, 0]) float32 CPU, one forward per batch.
 
@@ -88,13 +93,13 @@ def _forward_batches(
         z, h = _empty_outputs(model, x[0:0], device)
         return z, h if keep_features else h[:, :0]
     empty = torch.empty if buffers is None else buffers.empty
-    z, h = _forward(model, x[0:batch_size], device)
+    z, h = _forward(model, x[0:batch_size], device, autocast)
     logits = empty((total, z.shape[1]), dtype=torch.float32)
     features = empty((total, h.shape[1] if keep_features else 0), dtype=torch.float32)
     done = 0
     for i, (zs, hs) in enumerate(zip(logits.split(batch_size), features.split(batch_size), strict=True)):
         if i > 0:
-            z, h = _forward(model, x[i * batch_size : (i + 1) * batch_size], device)
+            z, h = _forward(model, x[i * batch_size : (i + 1) * batch_size], device, autocast)
         zs.copy_(z)
         if keep_features:
             hs.copy_(h)
@@ -104,8 +109,13 @@ def _forward_batches(
     return logits, features
 
 
-def _forward(model: nn.Module, xb: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
-    return split_outputs(model(as_float_input(xb.to(device, non_blocking=True))))
+def _forward(
+    model: nn.Module, xb: Tensor, device: torch.device, autocast: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    if device.type == "cuda" and xb.device.type == "cpu":
+        xb = xb.pin_memory()
+    with torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
+        return split_outputs(model(as_float_input(xb.to(device, non_blocking=True))))
 
 
 def _empty_outputs(model: nn.Module, x: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:

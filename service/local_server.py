@@ -24,9 +24,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(url: str, procs: Sequence[subprocess.Popen[bytes]], timeout: float = 120) -> None:
-    """Poll ``{url}/readyz`` until it answers 200; raise ServerNotReady if any of ``procs``
-    exits first or ``timeout`` seconds pass."""
+def wait_ready(
+    url: str, procs: Sequence[subprocess.Popen[bytes]], timeout: float = 120, path: str = "/readyz"
+) -> None:
+    """Poll ``{url}{path}`` until it answers 200; raise ServerNotReady if any of ``procs``
+    exits first or ``timeout`` seconds pass (``/healthz``: the API alone, before any worker)."""
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -35,7 +37,7 @@ def wait_ready(url: str, procs: Sequence[subprocess.Popen[bytes]], timeout: floa
             if proc.poll() is not None:
                 raise ServerNotReady(f"a server process ({proc.args!r}) exited with code {proc.returncode}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,11 +62,16 @@ class Settings(BaseSettings):
         64 * 1024 * 1024, gt=0, description="one image in an archive, uncompressed"
     )
     scoring_shard_rows: int = Field(
-        100_000,
+        50_000,
         ge=256,
         le=100_000_000,
         description="worker: pool rows per shard of a round's forward pass (a multiple of 256 is used); "
         "shards not cached yet are scored in parallel by every worker that listens",
+    )
+    scoring_precision: Literal["float32", "bfloat16", "float16"] = Field(
+        "float32",
+        description="worker: precision of scoring's forward passes (autocast; bfloat16 also on CPU); "
+        "float32 by default, since a lower precision can change picks",
     )
     import_batch_rows: int = Field(
         20_000, ge=1, le=1_000_000, description="worker: items per committed batch of a pool import"

@@ -15,6 +15,7 @@ from torch import nn
 from models.acquisition import PoolOutputs
 from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
+from models.device import autocast_dtype
 from models.inference import predict
 from models.networks import count_parameters
 from models.rows import Rows, RowSlice
@@ -102,22 +103,31 @@ def cached_outputs(
     progress: Callable[[int, int], None] | None = None,
     features: bool = True,
     rows: tuple[int, int] | None = None,
+    precision: str = "float32",
 ) -> PoolOutputs:
     """Logits and features of a checkpoint on rows ``lo:hi`` of a pool (default: all of it),
     computed once and kept as a blob (a shard of the pool's pass, workers/shards.py).
 
     ``features=False`` (logits-only strategies) computes and keeps the logits alone ([N, 0]
     features); a later request that needs features recomputes the pass once and replaces the blob
-    with the full outputs, which then serve every strategy.
+    with the full outputs, which then serve every strategy. ``precision``: the pass runs under
+    autocast in it (``models.device.PRECISIONS``) and is cached apart.
     """
     x = x_loader()
     lo, hi = rows if rows is not None else (0, len(x))
-    key = outputs_key(ref.id, pool_id, lo, hi)
+    key = outputs_key(ref.id, pool_id, lo, hi, precision)
     if is_cached(store, key, features):  # read straight from the file: no extra in-memory copy
         saved = load_file(store.path(key))
         return PoolOutputs(saved["logits"], saved["features"])
     part = x if (lo, hi) == (0, len(x)) else RowSlice(x, lo, hi)
-    out = predict(model_loader(), part, progress=progress, features=features, buffers=output_buffers())
+    out = predict(
+        model_loader(),
+        part,
+        progress=progress,
+        features=features,
+        buffers=output_buffers(),
+        autocast=autocast_dtype(precision),
+    )
     with store.atomic_path(key) as tmp:
         save_file({"logits": out.logits.contiguous(), "features": out.features.contiguous()}, tmp)
     return out

@@ -15,7 +15,7 @@ from service.storage import BlobStore
 from workers.data import MappedRows
 from workers.models_io import CheckpointRef, cached_outputs, load
 from workers.runtime import rate_progress
-from workers.shards import Shard, missing, shard_ranges
+from workers.shards import Passes, Shard, missing, shard_ranges
 
 
 @dataclass
@@ -42,10 +42,10 @@ class OutputSource:
         device: torch.device,
         progress: Callable[[int, int], None] | None = None,
         features: bool = True,
-        shard_rows: int = 100_000,
+        passes: Passes = Passes(),
     ) -> None:
         self.store, self.ref, self.blobs, self.device, self.progress = store, ref, blobs, device, progress
-        self.features, self.shard_rows = features, shard_rows
+        self.features, self.passes = features, passes
         self._model: torch.nn.Module | None = None
         self._pools: dict[int, PoolOutputs] = {}
 
@@ -74,7 +74,7 @@ class OutputSource:
         """The pool's outputs, read (or computed) shard by shard into one tensor pair."""
         if pool_id not in self._pools:
             x = MappedRows.pool(self.store, pool_id, self.blobs[pool_id])
-            ranges = shard_ranges(len(x), self.shard_rows)
+            ranges = shard_ranges(len(x), self.passes.shard_rows)
             parts = (self._shard(pool_id, x, lo, hi) for lo, hi in ranges)
             if len(ranges) == 1:
                 self._pools[pool_id] = next(parts)
@@ -103,6 +103,7 @@ class OutputSource:
             report,
             features=self.features,
             rows=(lo, hi),
+            precision=self.passes.precision,
         )
 
 
@@ -112,21 +113,20 @@ def build_context(
     ref: CheckpointRef,
     parent: CheckpointRef | None,
     inputs: RoundInputs,
-    device_name: str,
+    passes: Passes,
     progress: Callable[..., None],
-    shard_rows: int = 100_000,
 ) -> AcquisitionContext:
-    device = pick_device(device_name)
+    """The strategy's inputs; forward passes (or their cached shards) on ``pick_device(passes.device)``."""
+    device = pick_device(passes.device)
     features = info.needs_features
-    report = rate_progress(progress, 0.8)
-    source = OutputSource(store, ref, inputs.blobs, device, report, features=features, shard_rows=shard_rows)
+    source = OutputSource(
+        store, ref, inputs.blobs, device, rate_progress(progress, 0.8), features=features, passes=passes
+    )
     cand_rows = [(p, r) for _, p, r in inputs.candidates]
     previous = None
     if info.needs_previous and parent is not None:
-        source_before = OutputSource(
-            store, parent, inputs.blobs, device, features=features, shard_rows=shard_rows
-        )
-        previous = source_before.rows(cand_rows)
+        before = OutputSource(store, parent, inputs.blobs, device, features=features, passes=passes)
+        previous = before.rows(cand_rows)
     labeled = inputs.labeled if info.needs_features else []
     return AcquisitionContext(
         unlabeled=source.rows(cand_rows),
@@ -145,15 +145,14 @@ def round_shards(
     info: StrategyInfo,
     ref: CheckpointRef,
     parent: CheckpointRef | None,
-    inputs: RoundInputs,
-    shard_rows: int,
+    blobs: dict[int, str],
+    pools: set[int],
+    passes: Passes,
 ) -> list[Shard]:
     """The shards of the passes ``build_context`` will read that are not cached yet: the round's
-    checkpoint over the candidates' pools (and the labeled rows' pools for features), and for COD
-    its parent over the candidates' pools."""
-    candidate_pools = {p for _, p, _ in inputs.candidates}
-    pools = candidate_pools | ({p for p, _ in inputs.labeled} if info.needs_features else set())
-    out = missing(store, ref, inputs.blobs, pools, shard_rows, info.needs_features)
+    checkpoint over ``pools`` (those of the candidates and of the labeled target rows), and for
+    COD its parent too."""
+    out = missing(store, ref, blobs, pools, passes, info.needs_features)
     if info.needs_previous and parent is not None:
-        out += missing(store, parent, inputs.blobs, candidate_pools, shard_rows, info.needs_features)
+        out += missing(store, parent, blobs, pools, passes, info.needs_features)
     return out

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.device import pick_device
+from models.device import describe, pick_device
 from models.inference import BATCH_SIZE
 from service import queue
 from service.db.engine import session_scope
@@ -29,6 +29,7 @@ from service.db.tables import Job
 from service.domain import checkpoints, jobs
 from service.domain.collect import outputs_key
 from service.errors import from_code
+from service.settings import Settings
 from service.storage import BlobStore
 from workers.data import MappedRows, pool_array
 from workers.models_io import CheckpointRef, cached_outputs, is_cached, load
@@ -45,6 +46,19 @@ def shard_ranges(n: int, shard_rows: int, batch: int = BATCH_SIZE) -> list[tuple
 
 
 @dataclass(frozen=True)
+class Passes:
+    """How this worker runs forward passes for scoring (its settings)."""
+
+    device: str = "auto"
+    shard_rows: int = 50_000
+    precision: str = "float32"
+
+    @classmethod
+    def of(cls, settings: Settings) -> Passes:
+        return cls(settings.device, settings.scoring_shard_rows, settings.scoring_precision)
+
+
+@dataclass(frozen=True)
 class Shard:
     checkpoint_id: int
     pool_id: int
@@ -52,6 +66,7 @@ class Shard:
     hi: int
     blob: str  # the pool's array
     features: bool  # also the features (else logits alone)
+    precision: str = "float32"
 
 
 def missing(
@@ -59,16 +74,16 @@ def missing(
     ref: CheckpointRef,
     blobs: dict[int, str],
     pool_ids: set[int],
-    shard_rows: int,
+    passes: Passes,
     features: bool,
 ) -> list[Shard]:
     """The shards of ``ref``'s passes over ``pool_ids`` that no cached blob serves yet."""
     out = []
     for pid in sorted(pool_ids):
         n = len(pool_array(store, blobs[pid]))
-        for lo, hi in shard_ranges(n, shard_rows):
-            if not is_cached(store, outputs_key(ref.id, pid, lo, hi), features):
-                out.append(Shard(ref.id, pid, lo, hi, blobs[pid], features))
+        for lo, hi in shard_ranges(n, passes.shard_rows):
+            if not is_cached(store, outputs_key(ref.id, pid, lo, hi, passes.precision), features):
+                out.append(Shard(ref.id, pid, lo, hi, blobs[pid], features, passes.precision))
     return out
 
 
@@ -88,15 +103,16 @@ def job_work(store: BlobStore, shard: Shard, device_name: str) -> Callable[[Prog
             rate_progress(progress, 1.0),
             features=shard.features,
             rows=(shard.lo, shard.hi),
+            precision=shard.precision,
         )
-        return {"rows": shard.hi - shard.lo, "device": str(device)}
+        return {"rows": shard.hi - shard.lo, **describe(device, shard.precision)}
 
     return work
 
 
-def _children(progress: Progress, project_id: int, shards: list[Shard]) -> dict[int, Shard]:
-    """The shard jobs of this round: those a previous attempt left queued, running or done are
-    kept; the others are created (sent after commit), fenced by this attempt's lease."""
+def start(progress: Progress, project_id: int, shards: list[Shard]) -> dict[int, Shard]:
+    """The shard jobs of this round, by id: those a previous attempt left queued, running or done
+    are kept; the others are created (sent when this commits), fenced by this attempt's lease."""
     with session_scope() as s:
         progress.fence(s)
         live = s.execute(
@@ -123,17 +139,15 @@ def _children(progress: Progress, project_id: int, shards: list[Shard]) -> dict[
         return out
 
 
-def run(
+def finish(
     store: BlobStore,
     progress: Progress,
-    project_id: int,
-    shards: list[Shard],
+    children: dict[int, Shard],
     device_name: str,
     share: float = 0.8,
 ) -> None:
-    """Have ``shards`` scored by shard jobs, taking part until every one succeeded; the round's
-    progress runs to ``share`` with them."""
-    children = _children(progress, project_id, shards)
+    """Take part in the shard jobs ``start`` made until every one succeeded (raise the error of
+    one that failed); the round's progress runs to ``share`` with them."""
     while True:
         with session_scope(readonly=True) as s:
             rows = s.execute(

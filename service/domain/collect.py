@@ -20,9 +20,11 @@ UPLOADS = "uploads"
 _CHECKPOINT_DIR = re.compile(r"checkpoint-(\d+)$")
 
 
-def outputs_key(checkpoint_id: int, pool_id: int, lo: int, hi: int) -> str:
-    """Where a worker caches a checkpoint's forward pass over rows ``lo:hi`` of a pool (a shard)."""
-    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}-rows-{lo}-{hi}.safetensors"
+def outputs_key(checkpoint_id: int, pool_id: int, lo: int, hi: int, precision: str = "float32") -> str:
+    """Where a worker caches a checkpoint's forward pass over rows ``lo:hi`` of a pool (a shard),
+    made in ``precision`` (passes under autocast are kept apart from float32 ones)."""
+    tail = "" if precision == "float32" else f"-{precision}"
+    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}-rows-{lo}-{hi}{tail}.safetensors"
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,18 @@ def test_logits_only_pass_keeps_the_same_logits_and_no_features(model: TinyBN, n
 def test_a_model_without_the_tuple_contract_is_refused() -> None:
     with pytest.raises(TypeError, match="tuple"):
         predict(nn.Linear(4, 2), torch.randn(3, 4))
+
+
+def test_autocast_runs_the_network_in_bfloat16_and_stores_float32(model: TinyBN) -> None:
+    x = torch.randn(40, 3, 4, generator=torch.Generator().manual_seed(2))
+    full = predict(model, x, batch_size=16)
+    half = predict(model, x, batch_size=16, autocast=torch.bfloat16)
+    assert half.logits.dtype == half.features.dtype == torch.float32
+    # bfloat16 keeps 8 bits of mantissa: close to float32, and not equal to it
+    torch.testing.assert_close(half.logits, full.logits, rtol=0.05, atol=0.05)
+    assert not torch.equal(half.logits, full.logits)
+    # the rounding is that of bfloat16 matmuls: the plain bf16 computation gives the same logits
+    model.eval()
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        expected = model(x)[0].float()
+    torch.testing.assert_close(half.logits, expected, rtol=0, atol=0)

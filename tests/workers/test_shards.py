@@ -14,9 +14,10 @@ from models.rows import RowSlice
 from service.storage import BlobStore
 from workers.models_io import CheckpointRef
 from workers.scoring import OutputSource
-from workers.shards import missing, shard_ranges
+from workers.shards import Passes, missing, shard_ranges
 
 N = 1000
+SHARDED = Passes(device="cpu", shard_rows=256)
 
 
 def test_shard_ranges_are_whole_batches_covering_every_row() -> None:
@@ -56,19 +57,44 @@ def test_outputs_gathered_from_shards_equal_one_pass_and_are_read_back(
     ref = CheckpointRef(5, "mlp", {}, "unused")
     whole = predict(net, torch.from_numpy(x))
     blobs = {1: "pools/1.npy"}
-    assert len(missing(store, ref, blobs, {1}, 256, features=True)) == 4
+    assert len(missing(store, ref, blobs, {1}, SHARDED, features=True)) == 4
 
     loads = []
-    source = OutputSource(store, ref, blobs, torch.device("cpu"), shard_rows=256)
+    source = OutputSource(store, ref, blobs, torch.device("cpu"), passes=SHARDED)
     monkeypatch.setattr(source, "model", lambda: loads.append(1) or net)
     out = source.rows([(1, r) for r in range(N)])
     assert torch.equal(out.logits, whole.logits) and torch.equal(out.features, whole.features)
-    assert missing(store, ref, blobs, {1}, 256, features=True) == []
+    assert missing(store, ref, blobs, {1}, SHARDED, features=True) == []
     assert sorted(k for k, _ in store.listing("outputs/checkpoint-5")) == sorted(
         f"outputs/checkpoint-5/pool-1-rows-{lo}-{hi}.safetensors" for lo, hi in shard_ranges(N, 256)
     )
 
     # a worker that finds every shard cached computes nothing
-    again = OutputSource(store, ref, blobs, torch.device("cpu"), shard_rows=256)
+    again = OutputSource(store, ref, blobs, torch.device("cpu"), passes=SHARDED)
     monkeypatch.setattr(again, "model", lambda: pytest.fail("every shard is cached"))
     assert torch.equal(again.rows([(1, 300), (1, 999)]).logits, whole.logits[[300, 999]])
+
+
+def test_a_lower_precision_pass_is_cached_apart_from_float32(pool: tuple[BlobStore, np.ndarray]) -> None:
+    store, x = pool
+    torch.manual_seed(0)
+    net = build_network("mlp", input_shape=[6], num_classes=4, hidden=[32]).eval()
+    ref = CheckpointRef(6, "mlp", {}, "unused")
+    blobs = {1: "pools/1.npy"}
+    rows = [(1, r) for r in range(N)]
+    out = {}
+    for precision in ("float32", "bfloat16"):
+        passes = Passes(device="cpu", shard_rows=512, precision=precision)
+        source = OutputSource(store, ref, blobs, torch.device("cpu"), passes=passes)
+        source.model = lambda: net  # type: ignore[method-assign]
+        out[precision] = source.rows(rows).logits
+        assert missing(store, ref, blobs, {1}, passes, features=True) == []
+    assert not torch.equal(out["float32"], out["bfloat16"])
+    torch.testing.assert_close(out["bfloat16"], out["float32"], rtol=0.05, atol=0.05)
+    keys = {k.rsplit("/", 1)[1] for k, _ in store.listing("outputs/checkpoint-6")}
+    assert keys == {
+        "pool-1-rows-0-512.safetensors",
+        "pool-1-rows-512-1000.safetensors",
+        "pool-1-rows-0-512-bfloat16.safetensors",
+        "pool-1-rows-512-1000-bfloat16.safetensors",
+    }

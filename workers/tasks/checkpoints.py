@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from models.checkpoint import CheckpointError, load_network, state_from_bytes
+from models.device import describe
 from models.inference import predict
 from service import queue
 from service.db.engine import session_scope
@@ -69,6 +70,6 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
         with session_scope() as s:
             checkpoints.mark_ready(s, p.checkpoint_id, blob=key, sha256=sha, size_bytes=size)
         store.delete(p.upload)
-        return {"checkpoint_id": p.checkpoint_id, "sha256": sha}
+        return {"checkpoint_id": p.checkpoint_id, "sha256": sha, **describe(torch.device("cpu"))}
 
     run_job(p.job_id, work)  # refused: jobs.release rejects the checkpoint and drops the upload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from celery import shared_task
@@ -9,9 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from models.acquisition import get_strategy
+from models.device import describe, pick_device
 from service import queue
 from service.db.engine import session_scope
-from service.db.tables import Item
+from service.db.tables import Item, Pool
 from service.domain import checkpoints, rounds
 from service.domain.items import visible_items
 from service.errors import EmptyPool
@@ -31,28 +33,62 @@ class ScoreRound(BaseModel):
     round_id: int
 
 
-def _load(round_id: int) -> tuple[Any, CheckpointRef, CheckpointRef | None, RoundInputs]:
-    """(strategy, params, budget, project id), the checkpoint and its parent (for COD), inputs."""
+@dataclass
+class Plan:
+    """What a round is, read before its candidates: enough to start the forward passes."""
+
+    strategy: str
+    params: dict[str, Any]
+    budget: int
+    project_id: int
+    seed: int
+    ref: CheckpointRef
+    parent: CheckpointRef | None  # the checkpoint it was trained from (COD), when ready
+    blobs: dict[int, str]
+    pools: set[int]  # the target train pools: where candidates and labeled target rows come from
+
+
+def _plan(round_id: int) -> Plan:
     with session_scope() as s:
         rnd = rounds.get(s, round_id)
         rounds.start_scoring(s, rnd)
         ckpt = checkpoints.get(s, rnd.checkpoint_id)
         parent = checkpoints.get(s, ckpt.parent_id) if ckpt.parent_id else None
+        pools = s.execute(
+            select(Pool.id).where(
+                Pool.project_id == rnd.project_id,
+                Pool.domain == "target",
+                Pool.split == "train",
+                Pool.status == "ready",
+            )
+        ).scalars()
+        return Plan(
+            rnd.strategy,
+            dict(rnd.params),
+            rnd.budget,
+            rnd.project_id,
+            rnd.seed,
+            CheckpointRef.of(ckpt),
+            CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None,
+            pool_blobs(s, rnd.project_id),
+            set(pools),
+        )
+
+
+def _inputs(round_id: int, plan: Plan) -> RoundInputs:
+    with session_scope(readonly=True) as s:
         n_total = s.execute(
             select(func.count()).where(
-                visible_items(rnd.project_id), Item.domain == "target", Item.split == "train"
+                visible_items(plan.project_id), Item.domain == "target", Item.split == "train"
             )
         ).scalar_one()
-        inputs = RoundInputs(
-            candidates=rounds.candidates(s, rnd.project_id, rnd.id),
-            labeled=labeled_rows(s, rnd.project_id, domain="target", split="train")[1],
-            blobs=pool_blobs(s, rnd.project_id),
+        return RoundInputs(
+            candidates=rounds.candidates(s, plan.project_id, round_id),
+            labeled=labeled_rows(s, plan.project_id, domain="target", split="train")[1],
+            blobs=plan.blobs,
             n_total=n_total,
-            seed=rnd.seed,
+            seed=plan.seed,
         )
-        spec = (rnd.strategy, dict(rnd.params), rnd.budget, rnd.project_id)
-        parent_ref = CheckpointRef.of(parent) if parent is not None and parent.status == "ready" else None
-        return spec, CheckpointRef.of(ckpt), parent_ref, inputs
 
 
 @shared_task(name=queue.SCORE_ROUND)
@@ -61,19 +97,20 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
     store = get_store()
 
     def work(progress: Progress) -> dict[str, Any]:
-        (strategy, params, budget, project_id), ref, parent, inputs = _load(p.round_id)
-        info = get_strategy(strategy)
-        settings = get_settings()
+        plan = _plan(p.round_id)
+        info = get_strategy(plan.strategy)
+        passes = shards.Passes.of(get_settings())
+        pending = round_shards(store, info, plan.ref, plan.parent, plan.blobs, plan.pools, passes)
+        # more than one pass to make: shard jobs for every worker, started before the candidates load
+        children = shards.start(progress, plan.project_id, pending) if len(pending) > 1 else {}
+        inputs = _inputs(p.round_id, plan)
+        if children:
+            shards.finish(store, progress, children, passes.device)
         for _attempt in range(MAX_ATTEMPTS):
             if not inputs.candidates:
                 raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
-            pending = round_shards(store, info, ref, parent, inputs, settings.scoring_shard_rows)
-            if len(pending) > 1:  # more than one pass left: every worker takes part
-                shards.run(store, progress, project_id, pending, settings.device)
-            ctx = build_context(
-                store, info, ref, parent, inputs, settings.device, progress, settings.scoring_shard_rows
-            )
-            sel = info.fn(ctx, budget, **params)
+            ctx = build_context(store, info, plan.ref, plan.parent, inputs, passes, progress)
+            sel = info.fn(ctx, plan.budget, **plan.params)
             picks = [
                 rounds.Pick(
                     inputs.candidates[i][0],
@@ -85,7 +122,8 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
             with session_scope() as s:
                 clashes = set(rounds.persist(s, rounds.get(s, p.round_id), picks, len(inputs.candidates)))
             if not clashes:
-                return {"round_id": p.round_id, "selected": len(picks), "pool_size": len(inputs.candidates)}
+                done = {"round_id": p.round_id, "selected": len(picks), "pool_size": len(inputs.candidates)}
+                return done | describe(pick_device(passes.device), passes.precision)
             inputs.candidates = [c for c in inputs.candidates if c[0] not in clashes]
         raise RuntimeError("could not select without clashing with concurrent rounds")
 
@@ -100,6 +138,7 @@ class ScoreShard(BaseModel):
     hi: int
     blob: str
     features: bool
+    precision: str = "float32"
 
 
 @shared_task(name=queue.SCORE_SHARD)

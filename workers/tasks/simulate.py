@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.acquisition import get_strategy
-from models.device import pick_device
+from models.device import describe, pick_device
 from models.simulation import Curve, Summary, class_counts, plot, simulate, summarize
 from models.train import TrainConfig
 from service import queue
@@ -205,6 +205,7 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
             "checkpoint_id": ref.id,
             "pool_size": len(data.hidden),
             "eval_items": len(data.eval[1]),
+            **describe(device),
         }
 
     run_job(p.job_id, work)

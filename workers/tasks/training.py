@@ -9,7 +9,7 @@ from celery import shared_task
 from pydantic import BaseModel
 
 from models.checkpoint import CheckpointError
-from models.device import pick_device
+from models.device import describe, pick_device
 from models.networks import build_network
 from models.train import TrainConfig, fit
 from service import queue
@@ -112,6 +112,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             "metrics": metrics,
             "steps": result.steps,
             "objective_state_resumed": resumed,
+            **describe(device),
         }
 
     run_job(p.job_id, work)
