@@ -31,6 +31,7 @@ from service.domain.collect import outputs_key
 from service.errors import from_code
 from service.settings import Settings
 from service.storage import BlobStore
+from service.sweeper import worker_silence_s, workers_seen
 from workers.data import MappedRows, pool_array
 from workers.models_io import CheckpointRef, cached_outputs, is_cached, load
 from workers.runtime import Progress, rate_progress, run_job
@@ -87,27 +88,53 @@ def missing(
     return out
 
 
+def compute(
+    store: BlobStore, shard: Shard, device: Any, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Score one shard here and cache its outputs."""
+    with session_scope(readonly=True) as s:
+        ref = CheckpointRef.of(checkpoints.get(s, shard.checkpoint_id))
+    cached_outputs(
+        store,
+        ref,
+        shard.pool_id,
+        lambda: MappedRows.pool(store, shard.pool_id, shard.blob),
+        lambda: load(store, ref, device),
+        progress,
+        features=shard.features,
+        rows=(shard.lo, shard.hi),
+        precision=shard.precision,
+    )
+
+
 def job_work(store: BlobStore, shard: Shard, device_name: str) -> Callable[[Progress], dict[str, Any]]:
     """What a shard job runs: score the shard on this worker and cache its outputs."""
 
     def work(progress: Progress) -> dict[str, Any]:
-        with session_scope(readonly=True) as s:
-            ref = CheckpointRef.of(checkpoints.get(s, shard.checkpoint_id))
         device = pick_device(device_name)
-        cached_outputs(
-            store,
-            ref,
-            shard.pool_id,
-            lambda: MappedRows.pool(store, shard.pool_id, shard.blob),
-            lambda: load(store, ref, device),
-            rate_progress(progress, 1.0),
-            features=shard.features,
-            rows=(shard.lo, shard.hi),
-            precision=shard.precision,
-        )
+        compute(store, shard, device, rate_progress(progress, 1.0))
         return {"rows": shard.hi - shard.lo, **describe(device, shard.precision)}
 
     return work
+
+
+def score_here(
+    store: BlobStore, shards: list[Shard], device_name: str, progress: Progress, share: float = 0.8
+) -> None:
+    """Score ``shards`` on this worker alone (no other worker listens), the round's progress
+    running to ``share`` with them."""
+    device = pick_device(device_name)
+    report = rate_progress(progress, share)
+    total, done = sum(s.hi - s.lo for s in shards), 0
+    for shard in shards:
+        compute(store, shard, device, lambda d, _n, done=done: report(done + d, total))
+        done += shard.hi - shard.lo
+
+
+def peers() -> int:
+    """How many live workers (this one included) consume the scoring queue."""
+    gpu = queue.queue_name(queue.GPU)
+    return sum(1 for w in workers_seen(worker_silence_s()) if gpu in (w.queues or []))
 
 
 def start(progress: Progress, project_id: int, shards: list[Shard]) -> dict[int, Shard]:

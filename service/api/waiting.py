@@ -22,6 +22,7 @@ from service.domain import jobs
 from service.settings import get_settings
 
 RETRY_AFTER_S = 2
+POLL_MAX_S = 0.2  # a finished job is answered within this (each look is one primary-key read)
 
 
 def _settled(job_id: int) -> bool:
@@ -43,7 +44,7 @@ async def wait_for_job(job_id: int | None, seconds: float | None) -> None:
         if left <= 0:
             return
         await anyio.sleep(min(poll, left))
-        poll = min(poll * 1.5, 0.5)
+        poll = min(poll * 1.5, POLL_MAX_S)
 
 
 def accepted(response: Response) -> None:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from service import queue
+from service.db.engine import is_postgres
 from service.db.metadata import utcnow
 from service.db.tables import Item, Project, Round, RoundSelection
 from service.domain import checkpoints, jobs
@@ -116,19 +118,19 @@ def budget_left(session: Session, project: Project, *, except_round: int | None 
 
 
 def unlabeled_target(session: Session, project_id: int) -> Sequence[tuple[int, int, int]]:
-    """(item_id, pool_id, row) of unlabeled target train items, sorted by item id."""
-    return session.execute(
-        select(Item.id, Item.pool_id, Item.row)
-        .where(
-            and_(
-                visible_items(project_id),
-                Item.domain == "target",
-                Item.split == "train",
-                Item.label.is_(None),
-            )
-        )
-        .order_by(Item.id)
-    ).all()
+    """(item_id, pool_id, row) of unlabeled target train items, sorted by item id. On PostgreSQL
+    as three arrays in one row (a million rows as result rows cost seconds, as arrays a tenth)."""
+    where = and_(
+        visible_items(project_id),
+        Item.domain == "target",
+        Item.split == "train",
+        Item.label.is_(None),
+    )
+    if is_postgres(session):
+        columns = [func.array_agg(aggregate_order_by(c, Item.id)) for c in (Item.id, Item.pool_id, Item.row)]
+        ids, pools, rows = session.execute(select(*columns).where(where)).one()
+        return list(zip(ids or [], pools or [], rows or [], strict=True))
+    return session.execute(select(Item.id, Item.pool_id, Item.row).where(where).order_by(Item.id)).all()
 
 
 def _any_candidate(session: Session, project_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,11 +102,16 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
         info = get_strategy(plan.strategy)
         passes = shards.Passes.of(get_settings())
         pending = round_shards(store, info, plan.ref, plan.parent, plan.blobs, plan.pools, passes)
-        # more than one pass to make: shard jobs for every worker, started before the candidates load
-        children = shards.start(progress, plan.project_id, pending) if len(pending) > 1 else {}
-        inputs = _inputs(p.round_id, plan)
-        if children:
-            shards.finish(store, progress, children, passes.device)
+        # more than one pass to make and other workers listening: shard jobs for all of them
+        spread = len(pending) > 1 and shards.peers() > 1
+        children = shards.start(progress, plan.project_id, pending) if spread else {}
+        with ThreadPoolExecutor(1, thread_name_prefix="candidates") as loader:
+            loading = loader.submit(_inputs, p.round_id, plan)  # the candidates load during the passes
+            if children:
+                shards.finish(store, progress, children, passes.device)
+            else:
+                shards.score_here(store, pending, passes.device, progress)
+            inputs = loading.result()
         for _attempt in range(MAX_ATTEMPTS):
             if not inputs.candidates:
                 raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
