@@ -24,8 +24,15 @@ class MappedRows:
     ``rows[index]`` copy only the rows asked for (a ``models.rows.Rows``). A pass, a gradient
     pass or a training stream over a pool thus holds one batch of its inputs, never the pool."""
 
-    def __init__(self, arrays: dict[int, np.ndarray], pool_ids: np.ndarray, row_idx: np.ndarray) -> None:
+    def __init__(
+        self,
+        arrays: dict[int, np.ndarray],
+        pool_ids: np.ndarray,
+        row_idx: np.ndarray,
+        whole: int | None = None,
+    ) -> None:
         self.arrays, self.pool_ids, self.row_idx = arrays, pool_ids, row_idx
+        self.whole = whole  # every row of this one pool, in order: slices read straight from it
 
     @classmethod
     def of(cls, store: BlobStore, blobs: dict[int, str], rows: Sequence[tuple[int, int]]) -> MappedRows:
@@ -37,12 +44,15 @@ class MappedRows:
     def pool(cls, store: BlobStore, pool_id: int, blob: str) -> MappedRows:
         """Every row of one pool, in order."""
         array = pool_array(store, blob)
-        return cls({pool_id: array}, np.full(len(array), pool_id, dtype=np.int64), np.arange(len(array)))
+        ids = np.full(len(array), pool_id, dtype=np.int64)
+        return cls({pool_id: array}, ids, np.arange(len(array)), whole=pool_id)
 
     def __len__(self) -> int:
         return len(self.row_idx)
 
     def __getitem__(self, index: slice | torch.Tensor) -> torch.Tensor:
+        if self.whole is not None and isinstance(index, slice) and index.step in (None, 1):
+            return torch.from_numpy(np.array(self.arrays[self.whole][index], dtype=np.float32))
         where = index if isinstance(index, slice) else np.asarray(index, dtype=np.int64)
         pool_ids, row_idx = self.pool_ids[where], self.row_idx[where]
         first = next(iter(self.arrays.values()))

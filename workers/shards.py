@@ -89,17 +89,29 @@ def missing(
 
 
 def compute(
-    store: BlobStore, shard: Shard, device: Any, progress: Callable[[int, int], None] | None = None
+    store: BlobStore,
+    shard: Shard,
+    device: Any,
+    progress: Callable[[int, int], None] | None = None,
+    models: dict[int, Any] | None = None,
 ) -> None:
-    """Score one shard here and cache its outputs."""
+    """Score one shard here and cache its outputs; ``models``: networks already loaded, by
+    checkpoint id (filled as they load)."""
+    models = {} if models is None else models
     with session_scope(readonly=True) as s:
         ref = CheckpointRef.of(checkpoints.get(s, shard.checkpoint_id))
+
+    def model() -> Any:
+        if ref.id not in models:
+            models[ref.id] = load(store, ref, device)
+        return models[ref.id]
+
     cached_outputs(
         store,
         ref,
         shard.pool_id,
         lambda: MappedRows.pool(store, shard.pool_id, shard.blob),
-        lambda: load(store, ref, device),
+        model,
         progress,
         features=shard.features,
         rows=(shard.lo, shard.hi),
@@ -125,9 +137,9 @@ def score_here(
     running to ``share`` with them."""
     device = pick_device(device_name)
     report = rate_progress(progress, share)
-    total, done = sum(s.hi - s.lo for s in shards), 0
+    total, done, models = sum(s.hi - s.lo for s in shards), 0, {}
     for shard in shards:
-        compute(store, shard, device, lambda d, _n, done=done: report(done + d, total))
+        compute(store, shard, device, lambda d, _n, done=done: report(done + d, total), models)
         done += shard.hi - shard.lo
 
 

@@ -73,3 +73,15 @@ def test_a_pass_over_a_mapped_pool_never_copies_the_pool(tmp_path: Path) -> None
     assert out.logits.shape == (n, 3)
     assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MB traced: more than a few batches of the 51 MB pool"
     assert torch.equal(out.logits[:5], predict(net, torch.full((5, d), 0.5)).logits)
+
+
+def test_slices_of_a_whole_pool_read_the_rows_the_general_path_reads(two_pools) -> None:  # type: ignore[no-untyped-def]
+    store, blobs, arrays = two_pools
+    whole = MappedRows.pool(store, 7, blobs[7])
+    general = MappedRows.of(store, blobs, [(7, r) for r in range(30)])  # no slice shortcut
+    for part in (slice(0, 30), slice(4, 9), slice(25, 99), slice(30, 40)):
+        fast = whole[part]
+        assert fast.dtype == torch.float32 and torch.equal(fast, general[part]), part
+    out = whole[0:5]
+    out += 1.0  # the caller's own memory, not a view of the read-only map
+    assert np.array_equal(whole[0:5].numpy(), arrays[7][0:5])
