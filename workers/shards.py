@@ -159,9 +159,7 @@ def start(progress: Progress, project_id: int, shards: list[Shard]) -> dict[int,
                 Job.parent_id == progress.job_id, Job.status.in_(("queued", "running", "succeeded"))
             )
         ).all()
-        kept = {
-            Shard(**{k: v for k, v in payload.items() if k != "job_id"}): job_id for job_id, payload in live
-        }
+        kept = {Shard(**payload): job_id for job_id, payload in live}  # payload = asdict(shard)
         out = {}
         for shard in shards:
             job_id = kept.get(shard)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import shared_task
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import func, select
 
 from models.acquisition import get_strategy
@@ -136,20 +136,12 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
     run_job(p.job_id, work)  # a failure fails the round too (jobs.release)
 
 
-class ScoreShard(BaseModel):
-    job_id: int
-    checkpoint_id: int
-    pool_id: int
-    lo: int
-    hi: int
-    blob: str
-    features: bool
-    precision: str = "float32"
+SHARD = TypeAdapter(shards.Shard)  # the payload is the shard's fields (validated), plus job_id
 
 
 @shared_task(name=queue.SCORE_SHARD)
 def score_shard(payload: dict[str, Any], **_: Any) -> None:
     """labelq.rounds.shard: one shard of a round's forward pass (workers/shards.py)."""
-    p = ScoreShard.model_validate(payload)
-    shard = shards.Shard(**p.model_dump(exclude={"job_id"}))
-    run_job(p.job_id, shards.job_work(get_store(), shard, get_settings().device))
+    fields = dict(payload)
+    job_id = int(fields.pop("job_id"))
+    run_job(job_id, shards.job_work(get_store(), SHARD.validate_python(fields), get_settings().device))
