@@ -3,14 +3,18 @@
 The wrapped alignment objective (dann, eada or tod, with its own parameters) gives
 L1 = its unweighted alignment term and L2 = the classification term. ``backward`` computes, over
 the same ordered parameter list, ``g1 = ∇L1`` and ``g2 = ∇L2`` with two ``autograd.grad`` calls
-(two backward passes; missing gradients count as zeros), the weights ``(w1, w2)`` as detached floats, and sets
+(two backward passes; missing gradients count as zeros). The weights ``(w1, w2)``, detached floats,
+come from g1 and g2 restricted to the shared parameters θ_s (§5.1-1): the network's, i.e. every
+parameter passed in that this objective does not own. The objective's own parameters (the DANN
+discriminator) stay out of the geometry: only L1 reaches them, so they would inflate ‖g1‖. Then
 
-``p.grad += λ1 · w1 · g1_p + w2 · g2_p``  (§5.1-3 and -5; λ1 = the alignment's trade-off).
+``p.grad += λ1 · w1 · g1_p + w2 · g2_p``  (§5.1-3 and -5; λ1 = the alignment's trade-off)
 
-That is the gradient of ``λ1·w1·L1 + w2·L2`` for every parameter, including those only one loss
-reaches (e.g. the DANN discriminator, §5.1 "faster, equivalent"). g1 = alignment, g2 =
-classification, as in the paper (§5.3). Each step logs w1, w2, cos and conflict (1 if d < 0); the
-run's counters ``steps``/``conflicts`` give ``conflict_rate`` (plain attributes, not persisted).
+for every parameter: the gradient of ``λ1·w1·L1 + w2·L2`` (§5.1 "faster, equivalent"), which is
+also the reference code's update for parameters only one loss reaches (the discriminator gets
+``λ1 · w1 · g1``). g1 = alignment, g2 = classification, as in the paper (§5.3). Each step logs
+w1, w2, cos and conflict (1 if d < 0); the run's counters ``steps``/``conflicts`` give
+``conflict_rate`` (plain attributes, not persisted).
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ def loss_gradients(
 def _zeros_for_missing(grads: list[Tensor | None], params: list[nn.Parameter]) -> list[Tensor]:
     """Missing gradients count as zeros (``materialize_grads`` semantics, §5.1-1)."""
     return [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
+
+
+def _subset(grads: list[Tensor], keep: list[bool]) -> list[Tensor]:
+    return [g for g, k in zip(grads, keep, strict=True) if k]
 
 
 class Harmonized(Objective):
@@ -84,6 +92,11 @@ class Harmonized(Objective):
     def terms(self, model: nn.Module, batch: Batch) -> LossTerms:
         return self.inner.terms(model, batch)
 
+    def shared_mask(self, params: list[nn.Parameter]) -> list[bool]:
+        """True for the shared θ_s (§5.1): the parameters in ``params`` this objective does not own."""
+        own = {id(p) for p in self.parameters()}
+        return [id(p) not in own for p in params]
+
     def backward(self, terms: LossTerms, params: list[nn.Parameter]) -> dict[str, float]:
         params = [p for p in params if p.requires_grad]
         if terms.alignment_unweighted is None:
@@ -92,7 +105,8 @@ class Harmonized(Objective):
         g2 = loss_gradients(terms.classification, params, retain_graph=False)
         reached = [a is not None or b is not None for a, b in zip(g1, g2, strict=True)]
         g1, g2 = _zeros_for_missing(g1, params), _zeros_for_missing(g2, params)
-        geo = gradient_geometry(g1, g2)
+        shared = self.shared_mask(params)
+        geo = gradient_geometry(_subset(g1, shared), _subset(g2, shared))
         w1, w2 = self.weights(geo)
         _set_grads(params, g1, g2, reached, self.inner.alignment_weight * w1, w2)
         self.steps += 1

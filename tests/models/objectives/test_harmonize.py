@@ -1,4 +1,7 @@
-"""GH / GH++ weights (ALGORITHMS.md §5.5, §7-2) and the harmonized gradient step."""
+"""GH / GH++ weight functions (ALGORITHMS.md §5.5, §7-2) and the objective's edge cases.
+
+The harmonized step itself (weights from the shared parameters, hand-computed) is in test_gh_step.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import torch
 from torch import Tensor
 
 from models.objectives import build_objective, gh_weights, ghpp_exact_weights, ghpp_weights
-from models.objectives.gh import Harmonized
 from models.objectives.harmonize import gradient_geometry
 from models.train import trainable_parameters
 from tests.models.objectives.helpers import TinyNet, small_batch
@@ -92,41 +94,6 @@ def test_ghpp_extreme_k() -> None:
     g1, g2 = vec(1, 0), vec(-1, 1)
     assert ghpp_weights(g1, g2, k=0.0)[0] == pytest.approx(1.0)  # g1 unchanged
     assert ghpp_weights(g1, g2, k=1.0)[1] == pytest.approx(1.0)  # g2 unchanged
-
-
-def _explicit_step(objective: Harmonized, model: TinyNet, weights_fn) -> None:
-    """p.grad from objective.backward == λ1·w1·g1 + w2·g2 computed with plain autograd."""
-    batch = small_batch(torch.float64)
-    params = trainable_parameters(model, objective)
-    terms = objective.terms(model, batch)
-    g1 = torch.autograd.grad(terms.alignment_unweighted, params, retain_graph=True, allow_unused=True)
-    g2 = torch.autograd.grad(terms.classification, params, retain_graph=True, allow_unused=True)
-    g1 = [torch.zeros_like(p) if g is None else g for p, g in zip(params, g1, strict=True)]
-    g2 = [torch.zeros_like(p) if g is None else g for p, g in zip(params, g2, strict=True)]
-    w1, w2 = weights_fn([g.flatten() for g in g1], [g.flatten() for g in g2])
-    assert (w1, w2) != (1.0, 1.0), "the example should have conflicting gradients"
-    lam1 = objective.inner.alignment_weight
-    logs = objective.backward(terms, params)
-    assert logs["conflict"] == 1.0 and logs["w1"] == pytest.approx(w1) and logs["w2"] == pytest.approx(w2)
-    for p, a, b in zip(params, g1, g2, strict=True):
-        torch.testing.assert_close(p.grad, lam1 * w1 * a + w2 * b, rtol=1e-12, atol=1e-12)
-    assert objective.steps == 1 and objective.conflicts == 1 and objective.conflict_rate == 1.0
-
-
-@pytest.mark.parametrize("method", ["gh", "ghpp"])
-def test_harmonized_grad_equals_weighted_sum_dann(method: str) -> None:
-    model = TinyNet(seed=18).double()
-    torch.manual_seed(0)
-    objective = build_objective(method, align="dann", feature_dim=4, hidden=8, trade_off=0.7).double()
-    fn = gh_weights if method == "gh" else ghpp_weights
-    _explicit_step(objective, model, fn)
-    assert any(p.grad is not None for p in objective.inner.discriminator.parameters())
-
-
-def test_harmonized_grad_equals_weighted_sum_eada() -> None:
-    model = TinyNet(seed=14).double()
-    objective = build_objective("ghpp", align="eada", gamma=0.5, k=0.3).double()
-    _explicit_step(objective, model, lambda a, b: ghpp_weights(a, b, k=0.3))
 
 
 def test_no_alignment_term_is_a_plain_backward() -> None:
