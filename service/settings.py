@@ -68,6 +68,17 @@ class Settings(BaseSettings):
         description="worker: pool rows per shard of a round's forward pass (a multiple of 256 is used); "
         "shards not cached yet are scored in parallel by every worker that listens",
     )
+    stop_kappa: float = Field(
+        0.99,
+        gt=0,
+        le=1,
+        description="stopping advice: predictions count as stable when Cohen's kappa between "
+        "consecutive checkpoints on the stop set averages at least this over stop_window checkpoints",
+    )
+    stop_window: int = Field(3, ge=1, le=100, description="stopping advice: kappas averaged")
+    stop_set_size: int = Field(
+        2000, ge=10, le=1_000_000, description="worker: target items in a project's fixed stop set"
+    )
     scoring_precision: Literal["float32", "bfloat16", "float16"] = Field(
         "float32",
         description="worker: precision of scoring's forward passes (autocast; bfloat16 also on CPU); "

@@ -16,6 +16,7 @@ from service.db.tables import Item
 from service.domain.items import visible_items
 from service.storage import BlobStore
 from workers.data import LabeledRows, MappedRows, labeled_set, pool_blobs
+from workers.label_free import StopSet, stop_set
 
 SOURCE_SAMPLE = 2000  # source items used for the free-energy gap
 UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlabeled target items
@@ -42,6 +43,8 @@ class TrainingRows:
     target_unlabeled: list[tuple[int, int]] | None
     eval: LabeledRows
     n_target_labels: int
+    stop: StopSet  # the project's stop set (stopping advice, label-free estimates)
+    calibration: tuple[str, LabeledRows] | None  # ATC's labeled calibration data, and what it is
 
     def load(self, store: BlobStore) -> TrainingData:
         unlabeled = self.target_unlabeled
@@ -54,7 +57,22 @@ class TrainingRows:
         )
 
 
-def training_rows(session: Session, project_id: int, *, with_unlabeled: bool) -> TrainingRows:
+def _calibration(
+    source: LabeledRows, source_eval: LabeledRows, eval: LabeledRows
+) -> tuple[str, LabeledRows] | None:
+    """ATC's calibration data: held-out source if there is any (as in Garg et al.), else a spread
+    sample of the source the network trains on (optimistic), else the target eval split."""
+    if source_eval.rows:
+        return "source eval", source_eval
+    if source.rows:
+        step = -(-len(source.rows) // SOURCE_SAMPLE)
+        return "source train", LabeledRows(source.rows[::step], source.labels[::step])
+    return ("target eval", eval) if eval.rows else None
+
+
+def training_rows(
+    session: Session, project_id: int, *, with_unlabeled: bool, stop_set_size: int = 2000
+) -> TrainingRows:
     unlabeled = None
     if with_unlabeled:
         rows = session.execute(
@@ -76,13 +94,17 @@ def training_rows(session: Session, project_id: int, *, with_unlabeled: bool) ->
             Item.label_source == "annotator",
         )
     ).scalar_one()
+    source = labeled_set(session, project_id, "source", "train")
+    target_eval = labeled_set(session, project_id, "target", "eval")
     return TrainingRows(
         blobs=pool_blobs(session, project_id),
-        source=labeled_set(session, project_id, "source", "train"),
+        source=source,
         target_labeled=labeled_set(session, project_id, "target", "train"),
         target_unlabeled=unlabeled,
-        eval=labeled_set(session, project_id, "target", "eval"),
+        eval=target_eval,
         n_target_labels=n_labels,
+        stop=stop_set(session, project_id, stop_set_size),
+        calibration=_calibration(source, labeled_set(session, project_id, "source", "eval"), target_eval),
     )
 
 

@@ -18,11 +18,13 @@ from service.api.schemas import (
     ProjectIn,
     ProjectOut,
     RoundMetricsRow,
+    StopAdviceOut,
 )
 from service.api.strict import MAX_ID, PathId, api_router
 from service.api.views import project_out, project_outs
-from service.domain import auth, metrics, projects
+from service.domain import auth, metrics, projects, stopping
 from service.domain.pools import service as pools
+from service.settings import get_settings
 
 router = api_router("projects")
 
@@ -83,10 +85,17 @@ def project_metrics(
 ) -> MetricsOut:
     """Per round: strategy, selection size and score range, labels received, and the eval
     accuracy of its checkpoint. Per checkpoint version: target labels it was trained with and its
-    eval-split metrics (accuracy, per-class accuracy, free-energy gap). ``limit``/``offset`` page
-    both lists (rounds by number, checkpoints by version)."""
+    eval-split metrics (accuracy, per-class accuracy, free-energy gap) and, from its training job,
+    the label-free ones: ``stop_kappa`` (agreement with its parent on the project's stop set),
+    ``atc_estimate`` and ``average_confidence`` (accuracy on the stop set estimated without labels).
+    ``stopping``: whether predictions have stabilized, i.e. more labels are unlikely to help.
+    ``limit``/``offset`` page both lists (rounds by number, checkpoints by version)."""
     caller.check_project(project_id)
     project = projects.get(db, project_id)
+    settings = get_settings()
+    advice = stopping.advice(
+        metrics.stop_kappas(db, project_id, settings.stop_window), settings.stop_kappa, settings.stop_window
+    )
     round_rows = [
         RoundMetricsRow(**r.__dict__) for r in metrics.rounds(db, project_id, limit=limit, offset=offset)
     ]
@@ -108,4 +117,5 @@ def project_metrics(
         rounds=len(round_rows),
         round_stats=round_rows,
         checkpoints=ckpt_rows,
+        stopping=StopAdviceOut(**advice.__dict__),
     )

@@ -305,6 +305,18 @@ class RoundMetricsRow(BaseModel):
     eval_accuracy: float | None = Field(description="eval accuracy of the checkpoint the round scored with")
 
 
+class StopAdviceOut(BaseModel):
+    """Stabilizing predictions (Bloodgood & Vijay-Shanker 2009): Cohen's kappa between each
+    retrained checkpoint's predictions and its parent's on the project's fixed stop set."""
+
+    stable: bool = Field(description="the mean of the last `window` kappas reached `threshold`")
+    kappas: list[float] = Field(description="the latest checkpoints' stop-set kappas, oldest first")
+    mean_kappa: float | None
+    threshold: float = Field(description="LABELQ_STOP_KAPPA")
+    window: int = Field(description="LABELQ_STOP_WINDOW")
+    message: str
+
+
 class MetricsOut(BaseModel):
     project_id: int
     budget: int
@@ -312,3 +324,4 @@ class MetricsOut(BaseModel):
     rounds: int
     round_stats: list[RoundMetricsRow]
     checkpoints: list[MetricsRow]
+    stopping: StopAdviceOut = Field(description="whether more labels are likely to help")

@@ -27,6 +27,11 @@ def outputs_key(checkpoint_id: int, pool_id: int, lo: int, hi: int, precision: s
     return f"{OUTPUTS}/checkpoint-{checkpoint_id}/pool-{pool_id}-rows-{lo}-{hi}{tail}.safetensors"
 
 
+def stopset_key(checkpoint_id: int) -> str:
+    """A checkpoint's predictions on its project's stop set (workers/label_free.py)."""
+    return f"{OUTPUTS}/checkpoint-{checkpoint_id}/stopset.npz"
+
+
 @dataclass(frozen=True)
 class Collected:
     output_dirs: list[str]

@@ -45,6 +45,19 @@ def checkpoints(
     )
 
 
+def stop_kappas(session: Session, project_id: int, window: int) -> list[float | None]:
+    """``stop_kappa`` of the project's latest ``window`` ready checkpoints, oldest first (None
+    where a checkpoint has none)."""
+    rows = session.execute(
+        select(Checkpoint.metrics)
+        .where(Checkpoint.project_id == project_id, Checkpoint.status == "ready")
+        .order_by(Checkpoint.version.desc())
+        .limit(window)
+    ).scalars()
+    kappas = [(m or {}).get("stop_kappa") for m in rows]
+    return [None if k is None else float(k) for k in reversed(kappas)]
+
+
 def rounds(
     session: Session, project_id: int, *, limit: int | None = None, offset: int = 0
 ) -> list[RoundStats]:

@@ -18,6 +18,7 @@ from service.domain import checkpoints, projects
 from service.errors import BadInput
 from service.settings import get_settings
 from service.storage import get_store
+from workers.label_free import keep_predictions, label_free_metrics
 from workers.models_io import (
     CheckpointRef,
     check_network_size,
@@ -53,7 +54,12 @@ def train(payload: dict[str, Any], **_: Any) -> None:
                 CheckpointRef.of(checkpoints.get(s, p.checkpoint_id, project_id)) if p.checkpoint_id else None
             )
             n_classes, shape = len(project.classes), list(project.input_shape)
-            rows = training_rows(s, project_id, with_unlabeled=p.objective in UNLABELED_OBJECTIVES)
+            rows = training_rows(
+                s,
+                project_id,
+                with_unlabeled=p.objective in UNLABELED_OBJECTIVES,
+                stop_set_size=get_settings().stop_set_size,
+            )
         data = rows.load(store)  # the arrays, after the transaction
         arch = ref.architecture if ref else p.architecture
         args = ref.arch_args if ref else _scratch_args(p.architecture or "", p.arch_args, n_classes, shape)
@@ -82,6 +88,10 @@ def train(payload: dict[str, Any], **_: Any) -> None:
         if result.stopped:
             raise Cancelled()
         metrics = evaluate(model, data, n_classes)
+        label_free, stop_classes = label_free_metrics(
+            store, rows.blobs, rows.stop, rows.calibration, model, ref, device, n_classes
+        )
+        metrics |= label_free
         if hasattr(objective, "conflict_rate"):
             metrics["gradient_conflict_rate"] = float(objective.conflict_rate)
         with session_scope() as s:
@@ -102,6 +112,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
                 job_id=p.job_id,
             )
             ckpt_id = ckpt.id
+        keep_predictions(store, ckpt_id, rows.stop, stop_classes)
         key, sha, size = save_weights(store, ckpt_id, model)
         save_objective_state(store, ckpt_id, objective)
         with session_scope() as s:
