@@ -21,6 +21,8 @@ import math
 import torch
 from torch import Tensor
 
+from models.inference import predict
+
 
 def cohens_kappa(a: Tensor, b: Tensor, num_classes: int | None = None) -> float:
     """a, b: [N] class indices -> κ = (p_o − p_e) / (1 − p_e), with p_o the share of items on
@@ -30,7 +32,7 @@ def cohens_kappa(a: Tensor, b: Tensor, num_classes: int | None = None) -> float:
     if a.dim() != 1 or a.shape != b.shape or a.numel() == 0:
         raise ValueError(f"expected two non-empty [N] vectors, got {tuple(a.shape)} and {tuple(b.shape)}")
     a, b = a.long(), b.long()
-    k = int(num_classes) if num_classes is not None else int(max(a.max(), b.max())) + 1
+    k = max(int(num_classes or 0), int(max(a.max(), b.max())) + 1)
     n = a.numel()
     p_o = float((a == b).double().mean())
     p_a = torch.bincount(a, minlength=k).double() / n
@@ -83,3 +85,33 @@ def estimates(calibration: tuple[Tensor, Tensor], unlabeled: Tensor) -> dict[str
         "atc": atc_estimate(unlabeled, atc_threshold(*calibration)),
         "average_confidence": average_confidence(unlabeled),
     }
+
+
+class RoundWatch:
+    """What a simulated run records after each round, next to the true accuracy: kappa between
+    this round's and the previous round's predictions on a fixed stop set of pool items, and the
+    accuracy estimates on the eval inputs (their labels unused), ATC calibrated on
+    ``calibration`` (None: no ATC)."""
+
+    def __init__(
+        self,
+        stop_x: Tensor,
+        eval_x: Tensor,
+        calibration: tuple[Tensor, Tensor] | None,
+        num_classes: int,
+        device: torch.device | None = None,
+    ) -> None:
+        self.stop_x, self.eval_x, self.calibration = stop_x, eval_x, calibration
+        self.num_classes, self.device = num_classes, device
+        self.previous: Tensor | None = None
+
+    def observe(self, model: torch.nn.Module) -> dict[str, float | None]:
+        classes = predict(model, self.stop_x, device=self.device).logits.argmax(dim=-1)
+        kappa = None if self.previous is None else cohens_kappa(classes, self.previous, self.num_classes)
+        self.previous = classes
+        logits = predict(model, self.eval_x, device=self.device).logits
+        atc = None
+        if self.calibration is not None:
+            cal = predict(model, self.calibration[0], device=self.device).logits
+            atc = atc_estimate(logits, atc_threshold(cal, self.calibration[1]))
+        return {"kappa": kappa, "atc": atc, "average_confidence": average_confidence(logits)}

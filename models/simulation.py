@@ -40,6 +40,7 @@ from torch import Tensor, nn
 from models.acquisition import AcquisitionContext, PoolOutputs, get_strategy
 from models.evaluate import accuracy
 from models.inference import predict
+from models.label_free import RoundWatch
 from models.objectives.base import Objective
 from models.train import TrainConfig, fit
 
@@ -55,12 +56,24 @@ class Curve:
     labels[r]:   target labels bought after round r (labels[0] = 0, the start network).
     accuracy[r]: eval accuracy after round r.
     selected[r - 1]: pool indices revealed in round r, best first (len(selected) = R).
+    kappa[r]:    Cohen's kappa between the networks after rounds r - 1 and r on the stop set
+                 (None for round 0), the stopping signal (models/label_free.py).
+    atc[r], average_confidence[r]: eval accuracy after round r estimated without the eval labels
+                 (ATC calibrated on the source sample, None without source; the mean max-softmax).
     """
 
     labels: list[int]
     accuracy: list[float]
     selected: list[list[int]]
     seed: int = 0
+    kappa: list[float | None] = field(default_factory=list)
+    atc: list[float | None] = field(default_factory=list)
+    average_confidence: list[float] = field(default_factory=list)
+
+    def observe(self, seen: Mapping[str, float | None]) -> None:
+        self.kappa.append(seen["kappa"])
+        self.atc.append(seen["atc"])
+        self.average_confidence.append(float(seen["average_confidence"] or 0.0))
 
 
 @dataclass
@@ -114,6 +127,20 @@ def check_schedule(schedule: Sequence[int], pool_size: int) -> list[int]:
     return out
 
 
+def stop_and_calibration(
+    target_x: Tensor, source: Labeled | None, seed: int, size: int
+) -> tuple[Tensor, Labeled | None]:
+    """A run's fixed stop set (``size`` pool items drawn with the run's seed) and ATC's
+    calibration data (an evenly spread sample of at most ``size`` source items, or None)."""
+    n = int(target_x.shape[0])
+    g = torch.Generator().manual_seed(derive_seed(seed, 0, "stop") % (2**63))
+    stop = target_x[torch.randperm(n, generator=g)[: min(size, n)].sort().values]
+    if source is None or len(source[1]) == 0:
+        return stop, None
+    step = -(-len(source[1]) // size)
+    return stop, (source[0][::step], source[1][::step])
+
+
 def eval_accuracy(model: nn.Module, eval_set: Labeled, device: torch.device | None) -> float:
     return accuracy(predict(model, eval_set[0], device=device).logits, eval_set[1])
 
@@ -137,6 +164,7 @@ def simulate(
     objective_state: Mapping[str, Tensor] | None = None,
     carry_objective_state: bool = True,
     progress: ProgressFn | None = None,
+    stop_set_size: int = 2000,
 ) -> Curve:
     """One simulated active-learning run; returns its :class:`Curve`. ``network`` is not modified.
 
@@ -150,7 +178,8 @@ def simulate(
     (COD); later rounds use the previous round's network. objective_state: the state the start
     network's training left to its objective (loaded into round 1's objective), or None.
     carry_objective_state: each round's objective starts from the previous round's state (False:
-    every round's objective starts fresh). progress(fraction, message).
+    every round's objective starts fresh). progress(fraction, message). stop_set_size: pool items
+    in the stop set whose predictions give each round's kappa (and source items calibrating ATC).
     """
     n = int(target_x.shape[0])
     oracle = Oracle(hidden_labels)
@@ -174,6 +203,9 @@ def simulate(
     if info.needs_previous and previous_network is not None:
         previous = predict(previous_network, target_x, device=dev)
     curve = Curve(labels=[0], accuracy=[eval_accuracy(model, eval_set, dev)], selected=[], seed=seed)
+    stop_x, calibration = stop_and_calibration(target_x, source, seed, stop_set_size)
+    watch = RoundWatch(stop_x, eval_set[0], calibration, int(hidden_labels.max()) + 1, dev)
+    curve.observe(watch.observe(model))
     report(0.0, "round 0: start network evaluated")
 
     for r, budget in enumerate(budgets, start=1):
@@ -224,6 +256,7 @@ def simulate(
         carried = _detached(round_objective.state_dict()) if carry_objective_state else None
         curve.labels.append(int(labeled.sum()))
         curve.accuracy.append(eval_accuracy(model, eval_set, dev))
+        curve.observe(watch.observe(model))
         report(
             r / rounds, f"round {r}/{rounds}: {curve.labels[-1]} labels, accuracy {curve.accuracy[-1]:.4f}"
         )

@@ -22,7 +22,9 @@ from torch import nn
 
 from models.inference import predict
 from models.label_free import atc_estimate, atc_threshold, average_confidence, cohens_kappa
+from models.simulation import Curve
 from service.db.tables import Item
+from service.domain import stopping
 from service.domain.collect import stopset_key
 from service.domain.items import visible_items
 from service.storage import BlobStore
@@ -111,3 +113,29 @@ def label_free_metrics(
         threshold = atc_threshold(predict(model, mapped[0]).logits, mapped[1])
         out["atc_estimate"], out["atc_calibration"] = atc_estimate(logits, threshold), calibration[0]
     return out, classes
+
+
+def simulation_summary(curves: list[Curve], threshold: float, window: int) -> dict[str, object]:
+    """A simulated run's label-free figures over its seeds: per seed the kappa, ATC and average
+    confidence curves, the estimates' mean absolute error against the true eval accuracy (over
+    seeds and rounds), and what following the stopping advice would have saved and cost."""
+
+    def error(estimates: list[list[float | None]]) -> float | None:
+        gaps = [
+            abs(e - a)
+            for c, est in zip(curves, estimates, strict=True)
+            for e, a in zip(est, c.accuracy, strict=True)
+            if e is not None
+        ]
+        return sum(gaps) / len(gaps) if gaps else None
+
+    atc = [c.atc for c in curves]
+    ac: list[list[float | None]] = [list(c.average_confidence) for c in curves]
+    return {
+        "kappa": [c.kappa for c in curves],
+        "atc": atc,
+        "average_confidence": ac,
+        "atc_error": error(atc),
+        "average_confidence_error": error(ac),
+        "stopping": [stopping.outcome(c.kappa, c.labels, c.accuracy, threshold, window) for c in curves],
+    }

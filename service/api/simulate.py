@@ -80,6 +80,28 @@ class CurveOut(BaseModel):
     per_seed: list[list[float]] = Field(description="eval accuracy per round, one list per seed")
 
 
+class StopOutcomeOut(BaseModel):
+    stop_round: int | None = Field(description="the first round the stopping advice called stable")
+    labels_at_stop: int | None
+    labels_saved: int | None = Field(description="labels the later rounds bought")
+    accuracy_given_up: float | None = Field(description="final accuracy minus the accuracy at the stop")
+
+
+class LabelFreeOut(BaseModel):
+    """Per seed and round, what was known without labels: the stop-set kappa with the previous
+    round (None for round 0), ATC (calibrated on the source sample) and the average confidence as
+    estimates of the eval accuracy, and how far they were from it."""
+
+    kappa: list[list[float | None]]
+    atc: list[list[float | None]]
+    average_confidence: list[list[float | None]]
+    atc_error: float | None = Field(description="mean |ATC - eval accuracy| over seeds and rounds")
+    average_confidence_error: float | None = Field(description="mean |average confidence - eval accuracy|")
+    stopping: list[StopOutcomeOut] = Field(
+        description="per seed: following the stopping advice (LABELQ_STOP_KAPPA, LABELQ_STOP_WINDOW)"
+    )
+
+
 class SimulationRunOut(BaseModel):
     strategy: str
     params: dict[str, Any]
@@ -99,6 +121,7 @@ class SimulationRunOut(BaseModel):
         "revealed that round belong to each class (the project's class order); for checking the "
         "class balance of a strategy's picks"
     )
+    label_free: LabelFreeOut | None = Field(None, description="stopping advice and label-free estimates")
 
 
 class SimulationResultOut(BaseModel):

@@ -62,3 +62,25 @@ def first_stable(kappas: Sequence[float | None], threshold: float, window: int) 
 
 def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def outcome(
+    kappas: Sequence[float | None],
+    labels: Sequence[int],
+    accuracy: Sequence[float],
+    threshold: float,
+    window: int,
+) -> dict[str, float | int | None]:
+    """What following the advice would have done in one simulated run (per round r: kappa,
+    labels bought, accuracy): stop after the first round the advice calls stable, and so save the
+    labels bought after it, at the cost of the accuracy the later rounds added (negative: the
+    later rounds lost accuracy). All None when it never said stop."""
+    at = first_stable(kappas, threshold, window)
+    if at is None:
+        return {"stop_round": None, "labels_at_stop": None, "labels_saved": None, "accuracy_given_up": None}
+    return {
+        "stop_round": at,
+        "labels_at_stop": int(labels[at]),
+        "labels_saved": int(labels[-1]) - int(labels[at]),
+        "accuracy_given_up": float(accuracy[-1]) - float(accuracy[at]),
+    }

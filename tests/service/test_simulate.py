@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select
 
 from service.db.engine import session_scope
@@ -227,3 +228,25 @@ def test_plot_of_other_jobs_is_404(stack: Stack) -> None:
     job_id = res.json()["job"]["id"]
     assert stack.client.get(f"/simulations/{job_id}/plot.png", headers=key).status_code == 404
     assert stack.client.get("/simulations/987654/plot.png", headers=stack.admin).status_code == 404
+
+
+def test_simulation_reports_kappa_estimates_and_what_stopping_would_save(stack: Stack) -> None:
+    pid, key = simulation_project(stack)
+    res = simulate(stack, pid, key, runs=[{"strategy": "random"}], rounds=4, per_round=2, epochs=1, lr=1e-9)
+    assert res.status_code == 200, res.text
+    run = res.json()["result"]["runs"][0]
+    free, accuracy = run["label_free"], run["curve"]["per_seed"]
+    # lr 1e-9: the network does not move, so every round agrees with the last and stopping
+    # after the third retraining (window 3 of kappa 1.0) saves the fourth round's labels
+    assert free["kappa"] == [[None, 1.0, 1.0, 1.0, 1.0]] * 2
+    assert free["stopping"] == [
+        {"stop_round": 3, "labels_at_stop": 6, "labels_saved": 2, "accuracy_given_up": a[4] - a[3]}
+        for a in accuracy
+    ]
+    gaps = [
+        abs(e - a)
+        for est, acc in zip(free["atc"], accuracy, strict=True)
+        for e, a in zip(est, acc, strict=True)
+    ]
+    assert free["atc_error"] == pytest.approx(sum(gaps) / len(gaps))
+    assert all(0.0 <= e <= 1.0 for est in free["atc"] + free["average_confidence"] for e in est)

@@ -30,6 +30,7 @@ from service.errors import Conflict
 from service.settings import get_settings
 from service.storage import BlobStore, get_store
 from workers.data import LabeledRows, gather, labeled_set, pool_blobs
+from workers.label_free import simulation_summary
 from workers.models_io import CheckpointRef, load, restore_objective_state
 from workers.runtime import Progress, run_job
 from workers.training import UNLABELED_OBJECTIVES, training_objective
@@ -126,6 +127,7 @@ def run_result(spec: RunSpec, summary: Summary, curves: list[Curve], data: Simul
         "final_accuracy": summary.mean[-1],
         "final_accuracy_std": summary.std[-1],
         "class_counts": [class_counts(c, data.hidden, data.num_classes) for c in curves],
+        "label_free": simulation_summary(curves, get_settings().stop_kappa, get_settings().stop_window),
     }
 
 
