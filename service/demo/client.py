@@ -228,6 +228,10 @@ class LabelqClient:
     def list_projects(self) -> list[Project]:
         return self._request("GET", "/projects")
 
+    def metrics(self, project_id: Id) -> dict[str, Any]:
+        """Rounds, checkpoints and the stopping advice (GET /projects/{id}/metrics)."""
+        return self._request("GET", f"/projects/{project_id}/metrics")
+
     # -- pools ----------------------------------------------------------------------------------
 
     def upload_pool(

@@ -54,13 +54,15 @@ _COLUMNS = (
     ("labels_spent", "labels spent", "{:>12}"),
     ("budget_left", "budget left", "{:>11}"),
     ("eval_accuracy", "target eval acc", "{:>15}"),
+    ("atc_estimate", "est. acc (no labels)", "{:>20}"),
+    ("stop_kappa", "kappa vs last", "{:>13}"),
 )
 
 
 def _fmt_cell(key: str, fmt: str, value: Any) -> str:
     if value is None:
         value = "-"
-    elif key == "eval_accuracy" and isinstance(value, int | float):
+    elif key in ("eval_accuracy", "atc_estimate", "stop_kappa") and isinstance(value, int | float):
         value = f"{value:.4f}"
     return fmt.format(value)
 
@@ -124,10 +126,10 @@ def _follow(client: LabelqClient, job: Job, desc: str, progress: bool) -> Job:
         return client.wait_job(job["id"], on_progress, timeout=JOB_TIMEOUT_S)
 
 
-def _accuracy(job: Job) -> float | None:
+def _metric(job: Job, name: str = "eval_accuracy") -> float | None:
     metrics = (job.get("result") or {}).get("metrics") or {}
-    acc = metrics.get("eval_accuracy")
-    return float(acc) if acc is not None else None
+    value = metrics.get(name)
+    return float(value) if value is not None else None
 
 
 def run_demo(
@@ -152,7 +154,8 @@ def run_demo(
     """Run the MNIST -> digits active-domain-adaptation demo against the API at ``base_url``.
 
     Returns one dict per row: round 0 is the source-only model, rounds 1..N follow each labeling
-    round. Keys: round, strategy, labels_spent, budget_left, eval_accuracy, n_selected,
+    round. Keys: round, strategy, labels_spent, budget_left, eval_accuracy, atc_estimate (accuracy
+    estimated without labels), stop_kappa (agreement with the previous round), n_selected,
     checkpoint_id, seconds. ``transport`` is passed to httpx (tests use an in-process fake).
     Raises :class:`~service.demo.client.ApiError` / :class:`~service.demo.client.JobFailedError`
     when the server refuses or a job fails.
@@ -218,7 +221,7 @@ def run_demo(
             seed=seed,
         )
         job = _follow(api, job, f"train source ({source_epochs} epochs)", progress)
-        acc = _accuracy(job)
+        acc = _metric(job)
         proj = api.get_project(pid)
         rows.append(
             {
@@ -227,6 +230,7 @@ def run_demo(
                 "labels_spent": proj.get("budget_spent", 0),
                 "budget_left": proj.get("budget_left"),
                 "eval_accuracy": acc,
+                "atc_estimate": _metric(job, "atc_estimate"),
                 "n_selected": 0,
                 "checkpoint_id": (job.get("result") or {}).get("checkpoint_id"),
                 "seconds": round(time.monotonic() - t0, 1),
@@ -277,7 +281,9 @@ def run_demo(
                     "strategy": strategy,
                     "labels_spent": ledger.get("budget_spent"),
                     "budget_left": ledger.get("budget_left"),
-                    "eval_accuracy": _accuracy(job),
+                    "eval_accuracy": _metric(job),
+                    "atc_estimate": _metric(job, "atc_estimate"),
+                    "stop_kappa": _metric(job, "stop_kappa"),
                     "n_selected": len(selections),
                     "checkpoint_id": (job.get("result") or {}).get("checkpoint_id"),
                     "seconds": round(time.monotonic() - t0, 1),
@@ -285,8 +291,10 @@ def run_demo(
             )
             out(format_row(rows[-1]))
 
+        advice = api.metrics(pid)["stopping"]
     first, last = rows[0]["eval_accuracy"], rows[-1]["eval_accuracy"]
     out("")
+    out(f"stopping advice: {advice['message']}")
     if first is not None and last is not None:
         out(
             f"target eval accuracy {first:.4f} -> {last:.4f} with {rows[-1]['labels_spent']} target labels "

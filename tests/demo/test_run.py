@@ -94,10 +94,12 @@ class FakeApi:
                 {
                     "checkpoint_id": len(self.trains),
                     "version": len(self.trains),
-                    "metrics": {"eval_accuracy": acc},
+                    "metrics": {"eval_accuracy": acc, "stop_kappa": 0.5 + 0.1 * len(self.trains)},
                 },
             )
             return httpx.Response(202, json={"job": job})
+        if path == "/projects/1/metrics":
+            return httpx.Response(200, json={"stopping": {"message": "still changing: mean kappa 0.8"}})
         if m := re.fullmatch(r"/jobs/(\d+)", path):
             job = self.jobs[int(m[1])]
             self.polls[job["id"]] += 1
@@ -228,6 +230,8 @@ def test_run_demo_drives_the_whole_loop(tmp_path, no_sleep, demo_pools):
     assert admin_uses == [("GET", "/healthz"), ("POST", "/projects")]
     text = "\n".join(lines)
     assert "target eval acc" in text and "source-only model" in text
+    assert [r.get("stop_kappa") for r in rows] == [None, 0.7, 0.8, 0.9]  # the fine-tunes' kappas
+    assert "stopping advice: still changing: mean kappa 0.8" in text
 
 
 def test_print_table(capsys):
@@ -254,10 +258,17 @@ def test_print_table(capsys):
         "target",
         "eval",
         "acc",
+        "est.",
+        "acc",
+        "(no",
+        "labels)",
+        "kappa",
+        "vs",
+        "last",
     ]
     assert set(out[1]) == {"-"}
-    assert out[2].split() == ["0", "source-only", "0", "100", "0.5123"]
-    assert out[3].split() == ["1", "entropy", "-", "-", "-"]
+    assert out[2].split() == ["0", "source-only", "0", "100", "0.5123", "-", "-"]
+    assert out[3].split() == ["1", "entropy", "-", "-", "-", "-", "-"]
 
 
 def _client(handler) -> LabelqClient:
