@@ -43,7 +43,7 @@ def mvsm(logits: Tensor) -> Tensor:
 def eada_candidate_count(budget: int, n_pool: int, n_total: int, alpha1: float) -> int:
     """n1 = min(|T_u|, max(b, ceil(α1 · N_total))), with α1 read as the decimal it was written as.
 
-    Exact: Fraction(str(0.01)) is 1/100, so ceil(0.01 * 700) is 7, never 8 (§0.3-3).
+    Exact: Fraction(str(0.07)) is 7/100, so ceil(0.07 · 100) is 7, not the float product's 8 (§0.3-3).
     """
     if not 0 < alpha1 <= 1:
         raise ValueError(f"alpha1 must be in (0, 1], got {alpha1}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 
@@ -76,8 +74,27 @@ class TestTwoStage:
         assert eada(logits_ctx(TWO_STAGE), 2).indices.tolist() == [4, 7]
 
     def test_exact_budget_arithmetic(self) -> None:
-        assert math.ceil(0.07 * 100) == 8  # the float pitfall
+        # the float pitfall (§0.3-3): math.ceil(0.07 * 100) is 8, because 0.07 * 100 = 7.000000000000001
         assert eada_candidate_count(1, 1000, 100, 0.07) == 7
+
+    def test_candidate_count_uses_the_whole_target_set_not_the_shrunk_pool(self) -> None:
+        # §1.3 / §7-8: N_total is fixed at the start. A later round: 4 of N_total = 10 items are
+        # labeled, 6 remain, so n1 = ceil(0.5 * 10) = 5 (not ceil(0.5 * 6) = 3). Hand-computed:
+        #   i  z           F = -logsumexp(z)   U = z(2) - z(1)
+        #   0  [0.1, 0]    -0.744397           -0.1
+        #   1  [0.2, 0]    -0.798139           -0.2
+        #   2  [0.3, 0]    -0.854355           -0.3
+        #   3  [1, 1]      -1.693147            0.0
+        #   4  [3, 0]      -3.048587           -3.0
+        #   5  [5, 0]      -5.006715           -5.0
+        # by F, candidates {0..4} (n1 = 5) or {0, 1, 2} (n1 = 3); the top U among them: 3, or 0.
+        pool = [[0.1, 0], [0.2, 0], [0.3, 0], [1, 1], [3, 0], [5, 0]]
+        expected_f = [-0.744397, -0.798139, -0.854355, -1.693147, -3.048587, -5.006715]
+        torch.testing.assert_close(
+            free_energy(torch.tensor(pool, dtype=DT)), torch.tensor(expected_f, dtype=DT), atol=1e-6, rtol=0
+        )
+        assert eada(logits_ctx(pool, n_total=10), 1).indices.tolist() == [3]
+        assert eada(logits_ctx(pool, n_total=6), 1).indices.tolist() == [0]
 
     def test_candidates_at_least_budget_and_at_most_pool(self) -> None:
         assert eada_candidate_count(9, 100, 10, 0.5) == 9
