@@ -21,8 +21,6 @@ import math
 import torch
 from torch import Tensor
 
-from models.inference import predict
-
 
 def cohens_kappa(a: Tensor, b: Tensor, num_classes: int | None = None) -> float:
     """a, b: [N] class indices -> κ = (p_o − p_e) / (1 − p_e), with p_o the share of items on
@@ -106,6 +104,8 @@ class RoundWatch:
         self.previous: Tensor | None = None
 
     def observe(self, model: torch.nn.Module) -> dict[str, float | None]:
+        from models.inference import predict  # imported here: models.inference imports the strategies
+
         classes = predict(model, self.stop_x, device=self.device).logits.argmax(dim=-1)
         kappa = None if self.previous is None else cohens_kappa(classes, self.previous, self.num_classes)
         self.previous = classes

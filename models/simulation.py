@@ -38,6 +38,7 @@ import torch
 from torch import Tensor, nn
 
 from models.acquisition import AcquisitionContext, PoolOutputs, get_strategy
+from models.acquisition.auto import BanditStep, rewarded
 from models.evaluate import accuracy
 from models.inference import predict
 from models.label_free import RoundWatch
@@ -66,6 +67,7 @@ class Curve:
     accuracy: list[float]
     selected: list[list[int]]
     seed: int = 0
+    choices: list[dict[str, Any]] = field(default_factory=list)  # per round: an adaptive strategy's record
     kappa: list[float | None] = field(default_factory=list)
     atc: list[float | None] = field(default_factory=list)
     average_confidence: list[float] = field(default_factory=list)
@@ -200,6 +202,8 @@ def simulate(
     revealed = torch.full((n,), -1, dtype=torch.long)  # -1 until the oracle answered
     carried = None if objective_state is None else _detached(objective_state)
     previous: PoolOutputs | None = None
+    steps: list[BanditStep] = []  # adaptive strategies (auto): the run's rounds of it
+    bought_q = torch.zeros(n, dtype=torch.float64)  # q_i of the items they bought (0: not bought)
     if info.needs_previous and previous_network is not None:
         previous = predict(previous_network, target_x, device=dev)
     curve = Curve(labels=[0], accuracy=[eval_accuracy(model, eval_set, dev)], selected=[], seed=seed)
@@ -213,12 +217,17 @@ def simulate(
         outputs = predict(model, target_x, device=dev)
         unlabeled_idx = torch.nonzero(~labeled).squeeze(1)
         labeled_idx = torch.nonzero(labeled).squeeze(1)
+        if info.adaptive:
+            mine = torch.nonzero(bought_q > 0).squeeze(1)
+            correct = outputs.logits[mine].argmax(dim=-1).cpu() == revealed[mine]
+            steps = rewarded(steps, correct, bought_q[mine])
         ctx = AcquisitionContext(
             unlabeled=outputs.subset(unlabeled_idx),
             generator=torch.Generator().manual_seed(derive_seed(seed, r, "select")),
             labeled_features=outputs.features[labeled_idx] if len(labeled_idx) else None,
             previous=previous.subset(unlabeled_idx) if info.needs_previous and previous is not None else None,
             n_total=n,
+            bandit=list(steps) if info.adaptive else None,
             model=copy.deepcopy(model).eval() if info.needs_model else None,
             inputs=target_x[unlabeled_idx].clone() if info.needs_model else None,
             progress=lambda f, base=base, r=r: report(
@@ -232,6 +241,10 @@ def simulate(
         labeled[chosen] = True
         revealed[chosen] = oracle.reveal(chosen)
         curve.selected.append(chosen.tolist())
+        curve.choices.append(dict(selection.record))
+        if info.adaptive:
+            steps.append(BanditStep(selection.record["arm"], float(selection.record["probability"])))
+            bought_q[chosen] = selection.components["mixture_probability"].detach().cpu().double()
         previous = outputs  # the next round's "previous checkpoint" is this round's network
 
         have = torch.nonzero(labeled).squeeze(1)

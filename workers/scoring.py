@@ -4,12 +4,14 @@ of its parent for COD) on the candidate items, labeled features, the model for g
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 
 from models.acquisition import AcquisitionContext, PoolOutputs, StrategyInfo
+from models.acquisition.auto import BanditStep, rewarded
 from models.device import pick_device
 from service.storage import BlobStore
 from workers.data import MappedRows
@@ -25,6 +27,9 @@ class RoundInputs:
     blobs: dict[int, str]
     n_total: int
     seed: int
+    # adaptive strategies (auto): the bandit's history so far, and (pool_id, row, label, q) bought
+    bandit: list[dict[str, Any]] | None = None
+    bought: list[tuple[int, int, int, float]] = field(default_factory=list)
 
 
 class OutputSource:
@@ -128,16 +133,29 @@ def build_context(
         before = OutputSource(store, parent, inputs.blobs, device, features=features, passes=passes)
         previous = before.rows(cand_rows)
     labeled = inputs.labeled if info.needs_features else []
+    bandit = _bandit(source, inputs) if info.adaptive else None
     return AcquisitionContext(
         unlabeled=source.rows(cand_rows),
         generator=torch.Generator().manual_seed(inputs.seed),
         labeled_features=source.rows(labeled).features if labeled else None,
         previous=previous,
         n_total=inputs.n_total,
+        bandit=bandit,
         model=source.model() if info.needs_model else None,
         inputs=MappedRows.of(store, inputs.blobs, cand_rows) if info.needs_model else None,
         progress=lambda f: progress(0.8 + 0.2 * f),
     )
+
+
+def _bandit(source: OutputSource, inputs: RoundInputs) -> list[BanditStep]:
+    """The bandit's history with its last step rewarded now: ALBL's IW-ACC of this round's
+    checkpoint on the items auto rounds bought."""
+    steps = [BanditStep(**step) for step in inputs.bandit or []]
+    if not inputs.bought:
+        return steps
+    logits = source.rows([(p, r) for p, r, _, _ in inputs.bought]).logits
+    correct = logits.argmax(dim=-1) == torch.tensor([y for _, _, y, _ in inputs.bought])
+    return rewarded(steps, correct, torch.tensor([q for *_, q in inputs.bought], dtype=torch.float64))
 
 
 def round_shards(

@@ -1,6 +1,7 @@
 """Acquisition strategies: one signature, one registry (see base.py)."""
 
-from models.acquisition import badge as _badge  # noqa: F401  (each import registers strategies)
+from models.acquisition import auto as _auto  # noqa: F401  (each import registers strategies)
+from models.acquisition import badge as _badge  # noqa: F401
 from models.acquisition import clue as _clue  # noqa: F401
 from models.acquisition import cod as _cod  # noqa: F401
 from models.acquisition import coreset as _coreset  # noqa: F401

@@ -8,7 +8,7 @@ informative (ALGORITHMS.md §0.3); ties go to the lower pool index.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +49,8 @@ class AcquisitionContext:
                         per-sample gradients; None otherwise.
     generator:          seeded CPU generator; the only source of randomness a strategy may use.
     progress:           optional callback(done_fraction) for long selections.
+    bandit:             for ``adaptive`` strategies (auto): the run's earlier rounds of it, oldest
+                        first, as ``auto.BanditStep`` (arm, probability, reward measured since).
     """
 
     unlabeled: PoolOutputs
@@ -59,15 +61,18 @@ class AcquisitionContext:
     model: nn.Module | None = None
     inputs: Rows | None = None
     progress: Callable[[float], None] | None = None
+    bandit: Sequence[Any] | None = None
 
 
 @dataclass
 class Selection:
-    """indices: [k] long pool positions, best first. scores: [k]. components: name -> [k]."""
+    """indices: [k] long pool positions, best first. scores: [k]. components: name -> [k].
+    record: what an adaptive strategy decided and why (JSON-ready), kept with the round."""
 
     indices: Tensor
     scores: Tensor
     components: dict[str, Tensor] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         k = int(self.indices.shape[0])
@@ -89,20 +94,26 @@ class StrategyInfo:
     needs_model: bool = False  # per-sample gradients: the worker must pass model and inputs
     needs_previous: bool = False  # COD: outputs of the previous checkpoint
     needs_features: bool = True  # False: reads logits only, so the scoring pass may skip features
+    adaptive: bool = False  # learns across rounds: reads ctx.bandit, returns a record (auto)
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
 
 
 def register_strategy(
-    name: str, *, needs_model: bool = False, needs_previous: bool = False, needs_features: bool = True
+    name: str,
+    *,
+    needs_model: bool = False,
+    needs_previous: bool = False,
+    needs_features: bool = True,
+    adaptive: bool = False,
 ) -> Callable[[Strategy], Strategy]:
     """Decorator: register ``fn`` under ``name``; a name can be registered once."""
 
     def deco(fn: Strategy) -> Strategy:
         if name in _REGISTRY:
             raise ValueError(f"strategy {name!r} is already registered")
-        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous, needs_features)
+        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous, needs_features, adaptive)
         return fn
 
     return deco

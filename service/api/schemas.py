@@ -207,6 +207,11 @@ class RoundOut(Out):
     pool_size: int | None
     error: str | None
     job_id: int | None
+    choice: dict[str, Any] | None = Field(
+        None,
+        description="strategy 'auto': the arm (strategy) it drew, its probability, every arm's "
+        "probability, why, and the bandit's history (arm, probability, reward) it was given",
+    )
     created_at: Timestamp
     closed_at: Timestamp | None
     n_selections: int = Field(0, description="items the round selected (selections is a page of them)")

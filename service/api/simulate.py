@@ -122,6 +122,11 @@ class SimulationRunOut(BaseModel):
         "class balance of a strategy's picks"
     )
     label_free: LabelFreeOut | None = Field(None, description="stopping advice and label-free estimates")
+    choices: list[list[dict[str, Any]]] = Field(
+        default_factory=list,
+        description="per seed and round, what an adaptive strategy (auto) decided: arm, probabilities, "
+        "why (empty for the others)",
+    )
 
 
 class SimulationResultOut(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from service.catalog.base import CatalogEntry, Params, catalog
 
@@ -89,6 +89,39 @@ class ClueParams(Params):
     n_iter: int = Field(20, ge=1, le=1000, description="maximum Lloyd iterations of the weighted k-means")
 
 
+Arm = Literal[
+    "random",
+    "entropy",
+    "margin",
+    "least_confidence",
+    "eada",
+    "free_energy",
+    "mvsm",
+    "forge",
+    "coreset",
+    "badge",
+    "clue",
+]  # the strategies that need neither the network nor the previous checkpoint
+
+
+class AutoParams(Params):
+    arms: tuple[Arm, ...] = Field(
+        ("random", "entropy", "badge", "coreset"),
+        min_length=2,
+        max_length=11,
+        description="the strategies the bandit chooses among (each with its default parameters)",
+    )
+    gamma: float = Field(
+        0.2, gt=0, le=1, description="EXP3's exploration: every arm keeps at least gamma / K probability"
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AutoParams:
+        if len(set(self.arms)) != len(self.arms):
+            raise ValueError("arms must be distinct")
+        return self
+
+
 STRATEGIES: dict[str, CatalogEntry] = catalog(
     CatalogEntry("random", "Uniformly random items (seeded), the baseline every method must beat.", NoParams),
     CatalogEntry("entropy", "Highest predictive entropy H(softmax(z)).", NoParams),
@@ -155,5 +188,13 @@ STRATEGIES: dict[str, CatalogEntry] = catalog(
         ClueParams,
         paper="Prabhu et al., Active Domain Adaptation via Clustering Uncertainty-weighted Embeddings, "
         "ICCV 2021",
+    ),
+    CatalogEntry(
+        "auto",
+        "A bandit over strategies (EXP3): each round draws one arm and buys its batch; an arm's reward is "
+        "the next checkpoint's importance-weighted accuracy on the labels auto rounds bought. The round's "
+        "`choice` says which arm it used and why.",
+        AutoParams,
+        paper="Hsu & Lin, Active Learning by Learning, AAAI 2015",
     ),
 )

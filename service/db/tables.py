@@ -181,6 +181,8 @@ class Round(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     pool_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    # what an adaptive strategy (auto) decided here: the arm, its probability, why, the bandit's history
+    choice: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

@@ -226,7 +226,9 @@ def start_scoring(session: Session, rnd: Round) -> None:
     session.flush()
 
 
-def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> list[int]:
+def persist(
+    session: Session, rnd: Round, picks: list[Pick], pool_size: int, choice: dict[str, Any] | None = None
+) -> list[int]:
     """Store the picks, best first, and mark the round ready.
 
     Under the project lock, re-check the ledger and that no pick was labeled or reserved meanwhile;
@@ -260,7 +262,7 @@ def persist(session: Session, rnd: Round, picks: list[Pick], pool_size: int) -> 
                 for r, p in enumerate(picks)
             ],
         )
-    rnd.status, rnd.pool_size = "ready", pool_size
+    rnd.status, rnd.pool_size, rnd.choice = "ready", pool_size, choice
     session.flush()
     return []
 

@@ -46,3 +46,17 @@ def test_a_training_run_records_one_value_per_round(data: dict[str, Any]) -> Non
     assert all(0.0 <= a <= 1.0 for a in curve.atc if a is not None)
     without_source = run(data, "entropy", [4], source=None)
     assert without_source.atc == [None, None]
+
+
+def test_auto_in_the_simulation_is_deterministic_and_records_its_choices(data: dict[str, Any]) -> None:  # noqa: F811
+    params = {"arms": ("entropy", "random", "coreset"), "gamma": 0.3}
+    first = run(data, "auto", [3, 3, 3], params=params)
+    again = run(data, "auto", [3, 3, 3], params=params)
+    assert first.selected == again.selected and first.choices == again.choices
+    assert [c["arm"] in params["arms"] for c in first.choices] == [True] * 3
+    # round 1 has nothing to learn from; later rounds saw the earlier rounds' rewards
+    assert "over 0 earlier auto rounds" in first.choices[0]["why"]
+    assert "over 2 earlier auto rounds" in first.choices[2]["why"]
+    assert first.choices[0]["probabilities"] == pytest.approx(dict.fromkeys(params["arms"], 1 / 3))
+    assert first.choices[2]["probabilities"] != first.choices[0]["probabilities"]
+    assert run(data, "entropy", [3]).choices == [{}]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from celery import shared_task
@@ -15,6 +15,7 @@ from models.device import describe, pick_device
 from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item, Pool
+from service.domain import adaptive as adaptive_rounds
 from service.domain import checkpoints, rounds
 from service.domain.items import visible_items
 from service.errors import EmptyPool
@@ -76,8 +77,9 @@ def _plan(round_id: int) -> Plan:
         )
 
 
-def _inputs(round_id: int, plan: Plan) -> RoundInputs:
+def _inputs(round_id: int, plan: Plan, adaptive: bool) -> RoundInputs:
     with session_scope(readonly=True) as s:
+        number = rounds.get(s, round_id).number
         n_total = s.execute(
             select(func.count()).where(
                 visible_items(plan.project_id), Item.domain == "target", Item.split == "train"
@@ -89,6 +91,8 @@ def _inputs(round_id: int, plan: Plan) -> RoundInputs:
             blobs=plan.blobs,
             n_total=n_total,
             seed=plan.seed,
+            bandit=adaptive_rounds.bandit_history(s, plan.project_id, number) if adaptive else None,
+            bought=adaptive_rounds.bought(s, plan.project_id) if adaptive else [],
         )
 
 
@@ -106,7 +110,9 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
         spread = len(pending) > 1 and shards.peers() > 1
         children = shards.start(progress, plan.project_id, pending) if spread else {}
         with ThreadPoolExecutor(1, thread_name_prefix="candidates") as loader:
-            loading = loader.submit(_inputs, p.round_id, plan)  # the candidates load during the passes
+            loading = loader.submit(
+                _inputs, p.round_id, plan, info.adaptive
+            )  # the candidates load during the passes
             if children:
                 shards.finish(store, progress, children, passes.device)
             else:
@@ -125,8 +131,10 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
                 )
                 for r, i in enumerate(sel.indices.tolist())
             ]
+            choice = _choice(sel.record, ctx.bandit) if info.adaptive else None
             with session_scope() as s:
-                clashes = set(rounds.persist(s, rounds.get(s, p.round_id), picks, len(inputs.candidates)))
+                rnd = rounds.get(s, p.round_id)
+                clashes = set(rounds.persist(s, rnd, picks, len(inputs.candidates), choice))
             if not clashes:
                 done = {"round_id": p.round_id, "selected": len(picks), "pool_size": len(inputs.candidates)}
                 return done | describe(pick_device(passes.device), passes.precision)
@@ -134,6 +142,12 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
         raise RuntimeError("could not select without clashing with concurrent rounds")
 
     run_job(p.job_id, work)  # a failure fails the round too (jobs.release)
+
+
+def _choice(record: dict[str, Any], history: Any) -> dict[str, Any]:
+    """What the round keeps of an adaptive strategy's decision: its record, and the history it
+    was given (the next round continues from it)."""
+    return {**record, "history": [asdict(step) for step in history or []]}
 
 
 SHARD = TypeAdapter(shards.Shard)  # the payload is the shard's fields (validated), plus job_id

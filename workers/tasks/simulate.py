@@ -127,6 +127,7 @@ def run_result(spec: RunSpec, summary: Summary, curves: list[Curve], data: Simul
         "final_accuracy": summary.mean[-1],
         "final_accuracy_std": summary.std[-1],
         "class_counts": [class_counts(c, data.hidden, data.num_classes) for c in curves],
+        "choices": [c.choices for c in curves],
         "label_free": simulation_summary(curves, get_settings().stop_kappa, get_settings().stop_window),
     }
 
