@@ -52,6 +52,7 @@ GRID_RUNS: dict[str, dict[str, Any]] = {
     "expected_gradnorm+ce": {"strategy": "expected_gradnorm", "objective": "ce"},
     "eada+eada": {"strategy": "eada", "objective": "eada"},
     "cod+tod": {"strategy": "cod", "objective": "tod"},
+    "auto+ce": {"strategy": "auto", "objective": "ce"},  # a bandit over random, entropy, badge, coreset
 }
 SINGLE_RUNS = ["random", "coreset", "badge", "forge"]
 DA_OBJECTIVES = ["ce", "dann", "gh", "ghpp"]
@@ -81,7 +82,7 @@ def make_datasets(quick: bool) -> list[Dataset]:
         single_round=True,
         grid_split=[
             ["random+ce", "entropy+ce", "badge+ce", "expected_gradnorm+ce"],
-            ["coreset+ce", "eada+eada", "cod+tod"],
+            ["coreset+ce", "eada+eada", "cod+tod", "auto+ce"],
         ],
     )
     text = Dataset(

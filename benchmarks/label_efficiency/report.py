@@ -14,7 +14,15 @@ from typing import Any
 from checks import determinism_checks, ordering_checks
 from experiments import CE_STRATEGIES, DA_OBJECTIVES, GRID_RUNS, _exp_order
 from stats import at_round, collect_runs, mean_std
-from tables import _pct, class_balance_table, multi_round_table, single_round_table, toy_table
+from tables import (
+    _pct,
+    auto_table,
+    class_balance_table,
+    label_free_table,
+    multi_round_table,
+    single_round_table,
+    toy_table,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -127,6 +135,23 @@ def build_report(results: dict[str, Any], out: Path) -> str:
             L += [f"### Active rounds, {d['per_round']} labels (1 %) per round", ""]
             L += multi_round_table(d, grid, [k for k in order if k in grid])
             L += [""]
+            auto = auto_table(d, grid)
+            if auto:
+                L += ["### auto: the bandit against the strategies it mixes", "", *auto, ""]
+            free = label_free_table(grid, [k for k in order if k in grid])
+            if free:
+                L += [
+                    "### Stopping advice and label-free accuracy (`label_free` of `GET /simulations/{id}`)",
+                    "",
+                    "Stop after the first round whose last 3 stop-set kappas average >= 0.99 (Bloodgood & "
+                    "Vijay-Shanker 2009); labels saved and accuracy given up against buying the whole "
+                    "schedule, mean over seeds (0 where the advice never said stop). ATC (calibrated on "
+                    "the source the network trained on) and the average confidence as estimates of the "
+                    "eval accuracy: mean absolute error over seeds and rounds.",
+                    "",
+                    *free,
+                    "",
+                ]
         da = collect_runs(d, "da")
         if da:
             best = d["best_ce_strategy"]

@@ -178,3 +178,60 @@ def class_balance_table(dres: dict[str, Any], grid: dict[str, dict[str, Any]]) -
         return []
     head = "| method | labels bought | classes covered | largest class share % |"
     return [head, "|---|---|---|---|", *rows]
+
+
+def label_free_table(runs: dict[str, dict[str, Any]], keys: list[str]) -> list[str]:
+    """Stopping advice and label-free accuracy per run (the API's ``label_free``): on how many
+    seeds the advice said stop, the labels that saves and the accuracy it gives up against buying
+    the whole schedule (mean over all seeds, 0 where it never stopped), and the mean absolute error
+    of ATC and of the average confidence against the true eval accuracy."""
+    rows = []
+    for k in keys:
+        free = runs.get(k, {}).get("label_free")
+        if not free:
+            continue
+        stops = free["stopping"]
+        stopped = [s for s in stops if s["stop_round"] is not None]
+        saved = [float(s["labels_saved"] or 0) for s in stops]
+        lost = [float(s["accuracy_given_up"] or 0.0) for s in stops]
+        where = ", ".join(str(s["stop_round"]) for s in stopped) or "–"
+        atc, ac = free["atc_error"], free["average_confidence_error"]
+        rows.append(
+            f"| {_name(k)} | {len(stopped)}/{len(stops)} (rounds {where}) | {mean_std(saved)[0]:.1f} | "
+            f"{_pct(mean_std(lost))} | {'–' if atc is None else f'{100 * atc:.1f}'} | "
+            f"{'–' if ac is None else f'{100 * ac:.1f}'} |"
+        )
+    if not rows:
+        return []
+    head = (
+        "| method | advice said stop (seeds) | labels saved | accuracy given up, points | "
+        "ATC error, points | avg-confidence error, points |"
+    )
+    return [head, "|---|---|---|---|---|---|", *rows]
+
+
+def auto_table(dres: dict[str, Any], runs: dict[str, dict[str, Any]]) -> list[str]:
+    """``auto`` against the strategies it mixes (the 10-round AUC): above the worst? within the
+    seed spread of the best? And which arms it drew, over seeds and rounds."""
+    auto = runs.get("auto+ce")
+    if auto is None:
+        return []
+    R = dres["rounds"]
+    arms = sorted({c["arm"] for seed in auto.get("choices", []) for c in seed if c})
+    mixed = {a: at_round(runs[f"{a}+ce"], R)["auc"] for a in arms if f"{a}+ce" in runs}
+    own = at_round(auto, R)["auc"]
+    if not mixed:
+        return []
+    worst = min(mixed, key=lambda a: mixed[a][0])
+    best = max(mixed, key=lambda a: mixed[a][0])
+    spread = max(own[1], mixed[best][1])
+    draws = [c["arm"] for seed in auto["choices"] for c in seed]
+    counts = ", ".join(f"{a} {draws.count(a)}" for a in arms)
+    return [
+        f"| AUC {R}r | worst arm it mixes | best arm | above the worst? | within the best's spread? "
+        "| arms drawn |",
+        "|---|---|---|---|---|---|",
+        f"| {_pct(own)} | {worst} {_pct(mixed[worst])} | {best} {_pct(mixed[best])} | "
+        f"{'yes' if own[0] >= mixed[worst][0] else '**no**'} | "
+        f"{'yes' if own[0] >= mixed[best][0] - spread else '**no**'} | {counts} |",
+    ]
