@@ -22,8 +22,9 @@ class CatalogEntry:
     paper: str = ""
 
     def validate(self, raw: dict[str, Any] | None) -> dict[str, Any]:
-        """Validated parameters with defaults filled in (raises pydantic.ValidationError)."""
-        return self.params.model_validate(raw or {}).model_dump()
+        """Validated parameters with defaults filled in, as JSON stores them (tuples as lists;
+        raises pydantic.ValidationError)."""
+        return self.params.model_validate(raw or {}).model_dump(mode="json")
 
     def describe(self) -> dict[str, Any]:
         return {
