@@ -1,13 +1,19 @@
 """TOD's semi-supervised objective: ce + λ · consistency to an EMA copy of the model (ALGORITHMS.md §4.4).
 
-mode="paper" (default, one head, Eq. 7): ``L_U = mean_{x∈T_u} ‖f(x; w) − f(x; w̃)‖²`` on the
-unlabeled target batch, with ``f`` = softmax probabilities (``space="softmax"``, the spec's output
-space for TOD/COD, §4.1/§9) or the raw logits (``space="logits"``).
+mode="paper" (default, one head, Eq. 7): the consistency ``L_U`` between ``f(x; w)`` and the EMA
+model's ``f(x; w̃)`` on the unlabeled target batch, with
+- ``space="logits"`` (default): ``f`` = the raw logits, as in the reference code (``F.mse_loss`` on
+  the heads' scores); ``space="softmax"``: ``f`` = softmax probabilities (an interpretation: Eq. 7
+  leaves ``f`` open, §4.4);
+- ``reduction="mean"`` (default): ``F.mse_loss``, the mean over the batch AND the classes
+  (``‖f − f̃‖²/C`` per sample), the code's normalisation, with which its λ values were tuned;
+  ``reduction="sum"``: Eq. 7 as printed, ``mean_{x∈T_u} ‖f(x; w) − f(x; w̃)‖²`` (C times larger).
 
 mode="code" (the reference code's loss on our one-head networks): the code has a second
 "consistency" head s′ and uses ``λ·[MSE(s_l, s′_l) + MSE(s_u, s′_u) + MSE(s′_l, s̃_l) + MSE(s′_u, s̃_u)]``
 on logits. With one head s′ = s, the first two terms vanish and this becomes
-``λ·[MSE(z_l, z̃_l) + MSE(z_u, z̃_u)]``, ``F.mse_loss`` averaging over batch AND classes (= ‖·‖²/C).
+``λ·[MSE(z_l, z̃_l) + MSE(z_u, z̃_u)]``, ``F.mse_loss`` averaging over batch AND classes (= ‖·‖²/C),
+always on logits (``space`` and ``reduction`` are paper-mode options).
 The labeled batch ``l`` is every labeled sample of the step (source and labeled target together).
 
 EMA (both modes): w̃ starts as a copy of w (the spec's service default, §9), is updated after every
@@ -36,7 +42,8 @@ from models.objectives.common import (
 )
 
 MODES = ("paper", "code")
-SPACES = ("softmax", "logits")
+SPACES = ("logits", "softmax")
+REDUCTIONS = ("mean", "sum")
 
 
 def consistency(outputs: Tensor, ema_outputs: Tensor) -> Tensor:
@@ -87,7 +94,8 @@ class TemporalConsistency(AlignmentObjective):
         lam: float = 0.05,
         alpha: float = 0.999,
         mode: str = "paper",
-        space: str = "softmax",
+        space: str = "logits",
+        reduction: str = "mean",
         source_weight: float = 1.0,
         target_weight: float = 1.0,
     ) -> None:
@@ -96,6 +104,7 @@ class TemporalConsistency(AlignmentObjective):
         self.alpha = check_number("alpha", alpha, low=0.0, high=1.0)
         self.mode = check_choice("mode", mode, MODES)
         self.space = check_choice("space", space, SPACES)
+        self.reduction = check_choice("reduction", reduction, REDUCTIONS)
         self.register_module("ema", None)
         self.register_buffer("ema_step", torch.zeros((), dtype=torch.long))
         self._pending_ema: dict[str, Tensor] | None = None
@@ -121,11 +130,16 @@ class TemporalConsistency(AlignmentObjective):
     def _f(self, logits: Tensor) -> Tensor:
         return torch.softmax(logits, dim=-1) if self.space == "softmax" else logits
 
+    def _distance(self, logits: Tensor, ema_logits: Tensor) -> Tensor:
+        """L_U of one batch: ``F.mse_loss`` (mean) or Eq. 7's ``mean ‖·‖²`` (sum) in ``space``."""
+        loss = consistency_mse if self.reduction == "mean" else consistency
+        return loss(self._f(logits), self._f(ema_logits))
+
     def _paper_loss(self, model: nn.Module, batch: Batch) -> Tensor | None:
         if batch.target_unlabeled is None:
             return None
         x_u = batch.target_unlabeled
-        return consistency(self._f(model(x_u)[0]), self._f(self._ema_logits(model, x_u)))
+        return self._distance(model(x_u)[0], self._ema_logits(model, x_u))
 
     def _code_loss(self, model: nn.Module, batch: Batch, sup: SupervisedPass) -> Tensor | None:
         parts = []

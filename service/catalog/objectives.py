@@ -33,8 +33,13 @@ class TODParams(CEParams):
         description="paper: ‖f(x;w) − f(x;w̃)‖² on unlabeled target (Eq. 7); "
         "code: MSE on logits of the labeled and unlabeled batches (one-head form of the reference code)",
     )
-    space: Literal["softmax", "logits"] = Field(
-        "softmax", description="output space f of the paper-mode consistency loss"
+    space: Literal["logits", "softmax"] = Field(
+        "logits", description="output space f of the paper-mode consistency loss (reference code: logits)"
+    )
+    reduction: Literal["mean", "sum"] = Field(
+        "mean",
+        description="paper mode: 'mean' = F.mse_loss over batch and classes (reference code), "
+        "'sum' = Eq. 7's squared L2 norm per item, averaged over the batch",
     )
 
 
@@ -45,7 +50,7 @@ class DANNParams(CEParams):
 
 _ALIGN_ONLY: dict[str, tuple[str, ...]] = {
     "eada": ("gamma", "seed"),
-    "tod": ("lam", "alpha", "mode", "space"),
+    "tod": ("lam", "alpha", "mode", "space", "reduction"),
     "dann": ("trade_off", "hidden"),
 }
 
@@ -61,8 +66,11 @@ class GHParams(CEParams):
     lam: float | None = Field(None, ge=0, description="align=tod: λ (default 0.05)")
     alpha: float | None = Field(None, ge=0, le=1, description="align=tod: EMA decay α (default 0.999)")
     mode: Literal["paper", "code"] | None = Field(None, description="align=tod: loss mode (default paper)")
-    space: Literal["softmax", "logits"] | None = Field(
-        None, description="align=tod: output space (default softmax)"
+    space: Literal["logits", "softmax"] | None = Field(
+        None, description="align=tod: output space (default logits)"
+    )
+    reduction: Literal["mean", "sum"] | None = Field(
+        None, description="align=tod: consistency reduction (default mean)"
     )
     trade_off: float | None = Field(None, ge=0, description="align=dann: trade-off λ1 (default 1.0)")
     hidden: int | None = Field(

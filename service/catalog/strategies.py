@@ -67,9 +67,16 @@ class CodParams(Params):
     )
     first_cycle: Literal["random_ref_lowest", "init_snapshot_highest", "random"] = Field(
         "random_ref_lowest",
-        description="without previous outputs: 'random_ref_lowest' picks the outputs closest to uniform "
-        "(reference code, random-init network as reference); 'init_snapshot_highest' needs the outputs of "
-        "a snapshot taken before the first cycle (paper); 'random' picks at random",
+        description="without previous outputs: 'random_ref_lowest' compares with a seeded, randomly "
+        "initialised network of the same architecture and keeps the lowest discrepancy (reference code); "
+        "'init_snapshot_highest' needs the outputs of a snapshot taken before the first cycle (paper); "
+        "'random' picks at random",
+    )
+    subset: int | None = Field(
+        25_000,
+        ge=1,
+        description="score only a seeded random subset of this many unlabeled items (reference code's "
+        "SUBSET for CIFAR-10/100); null scores every item",
     )
 
 

@@ -91,10 +91,11 @@ def test_ema_receives_no_gradient_and_is_not_optimized() -> None:
     assert float(terms.alignment_unweighted.detach()) > 0
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("space", ["softmax", "logits"])
-def test_paper_mode_matches_formula(space: str) -> None:
+def test_paper_mode_matches_formula(space: str, reduction: str) -> None:
     model = TinyNet().double()
-    objective = build_objective("tod", space=space)
+    objective = build_objective("tod", space=space, reduction=reduction)
     _step(objective, model, small_batch(seed=0))
     batch = small_batch(seed=1)
     terms = objective.terms(model, batch)
@@ -102,8 +103,70 @@ def test_paper_mode_matches_formula(space: str) -> None:
         z, z_ema = model(batch.target_unlabeled)[0], objective.ema(batch.target_unlabeled)[0]
         if space == "softmax":
             z, z_ema = z.softmax(-1), z_ema.softmax(-1)
-        expected = ((z - z_ema) ** 2).sum(-1).mean()
+        per_item = ((z - z_ema) ** 2).sum(-1)
+        expected = per_item.mean() if reduction == "sum" else per_item.mean() / z.shape[1]
     assert float(terms.alignment_unweighted.detach()) == pytest.approx(float(expected), rel=1e-10)
+
+
+class Identity2(torch.nn.Module):
+    """logits = x @ W.T + b with W = I, b = 0 (set by hand), features = x."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classifier = torch.nn.Linear(2, 2, dtype=torch.float64)
+        with torch.no_grad():
+            self.classifier.weight.copy_(torch.eye(2, dtype=torch.float64))
+            self.classifier.bias.zero_()
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.classifier(x), x
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # the default: logits, F.mse_loss = ((1-0)² + (2-0)²) / 2 classes = 2.5 (§4.5, code)
+        ({}, 2.5),
+        ({"space": "logits", "reduction": "mean"}, 2.5),
+        # Eq. 7 as printed: ||[1, 2] - [0, 0]||² = 5.0 (§4.5, paper)
+        ({"reduction": "sum"}, 5.0),
+        # softmax([1, 2]) = [0.268941, 0.731059] vs [0.5, 0.5]: 2 * 0.231059² = 0.106776, / 2 = 0.053388
+        ({"space": "softmax", "reduction": "sum"}, 0.106776),
+        ({"space": "softmax"}, 0.053388),
+    ],
+)
+def test_consistency_by_hand(params: dict, expected: float) -> None:
+    """The model's logits on x_u = [1, 2] are [1, 2]; the EMA's (weights set to 0) are [0, 0]."""
+    model = Identity2()
+    objective = build_objective("tod", **params)
+    ema = objective.ema_for(model)
+    with torch.no_grad():
+        for p in ema.parameters():
+            p.zero_()
+    x = torch.tensor([[1.0, 2.0]], dtype=torch.float64)
+    batch = Batch(source=None, target_labeled=(x, torch.tensor([1])), target_unlabeled=x)
+    terms = objective.terms(model, batch)
+    assert float(terms.alignment_unweighted.detach()) == pytest.approx(expected, abs=1e-6)
+    assert float(terms.alignment.detach()) == pytest.approx(0.05 * expected, abs=1e-7)
+
+
+def test_defaults_are_the_reference_codes_logits_and_mse() -> None:
+    """models/ and the API catalog agree: logits, mean reduction (F.mse_loss), paper mode."""
+    from service.catalog import OBJECTIVES
+
+    objective = build_objective("tod")
+    assert (objective.space, objective.reduction, objective.mode) == ("logits", "mean", "paper")
+    assert OBJECTIVES["tod"].validate({}) | {"source_weight": 1.0} == {
+        "lam": 0.05,
+        "alpha": 0.999,
+        "mode": "paper",
+        "space": "logits",
+        "reduction": "mean",
+        "source_weight": 1.0,
+        "target_weight": 1.0,
+    }
+    inner = build_objective("gh", **OBJECTIVES["gh"].validate({"align": "tod"})).inner
+    assert (inner.space, inner.reduction) == ("logits", "mean")
 
 
 def test_code_mode_uses_labeled_and_unlabeled_logits() -> None:
@@ -173,3 +236,5 @@ def test_parameter_checks() -> None:
         build_objective("tod", alpha=1.5)
     with pytest.raises(ValueError):
         build_objective("tod", space="probs")
+    with pytest.raises(ValueError):
+        build_objective("tod", reduction="max")
