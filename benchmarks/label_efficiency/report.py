@@ -117,7 +117,9 @@ def build_report(results: dict[str, Any], out: Path) -> str:
         "takes one batch of source, one of labeled target (the small labeled set is cycled, so it is "
         "strongly up-weighted, as in EADA's code: two separate CE means) and, for eada/tod/dann/gh/ghpp, "
         "one of unlabeled target. Strategy and objective parameters are the catalog defaults (EADA "
-        "α1 = 0.5, γ = 0.01; TOD λ = 0.05, α = 0.999; COD softmax, first cycle `random_ref_lowest`; "
+        "α1 = 0.5, γ = 0.01; TOD λ = 0.05, α = 0.999, consistency on logits (F.mse_loss); COD softmax "
+        "over a random subset of 25,000 candidates, first cycle `random_ref_lowest` against a randomly "
+        "initialised network; auto EXP3 over random, entropy, badge, coreset with γ = 0.2; "
         "expected-gradnorm full per-sample gradients, layer-sum norm; DANN trade-off 1, discriminator 256; "
         "GH/GH++ aligning DANN, k = 0.5; FORGE global mode; CoreSet random first pick).",
         "",
