@@ -22,7 +22,7 @@ def test_every_catalog_entry_has_a_schema_and_description() -> None:
     for entry in [*STRATEGIES.values(), *OBJECTIVES.values()]:
         info = entry.describe()
         assert info["description"] and info["params_schema"]["type"] == "object"
-        assert entry.validate({}) == entry.params().model_dump()
+        assert entry.validate({}) == entry.params().model_dump(mode="json")
 
 
 def test_api_process_never_imports_torch() -> None:
