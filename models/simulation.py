@@ -119,6 +119,22 @@ def derive_seed(seed: int, round_number: int, stream: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 2
 
 
+def seeded_objective_params(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """An objective's parameters for the run of one simulation seed: a ``seed`` of its own (EADA's
+    λ_t draws; GH/GH++ aligning with EADA) is offset by the run's seed, so the seeds of a simulation
+    draw different λ_t as they draw different selections and batches; seed 0 keeps the parameters.
+
+    {"seed": 0} -> run seed 2 -> {"seed": 2}; {"seed": 5} -> {"seed": 7}; GH with align=eada and
+    no seed (default 0) -> {"seed": 2}; a seed left unset for another alignment stays unset.
+    """
+    out = dict(params)
+    if out.get("seed") is not None:
+        out["seed"] = int(out["seed"]) + seed
+    elif "seed" in out and out.get("align") == "eada":
+        out["seed"] = seed
+    return out
+
+
 def check_schedule(schedule: Sequence[int], pool_size: int) -> list[int]:
     """A budget schedule is a non-empty list of positive ints that the pool can pay for."""
     out = [int(b) for b in schedule]

@@ -18,7 +18,15 @@ from models.acquisition import base as acquisition_base
 from models.acquisition.base import StrategyInfo
 from models.networks import build_network
 from models.objectives import Batch, LossTerms, Objective, build_objective
-from models.simulation import Curve, area_under_curve, class_counts, plot, simulate, summarize
+from models.simulation import (
+    Curve,
+    area_under_curve,
+    class_counts,
+    plot,
+    seeded_objective_params,
+    simulate,
+    summarize,
+)
 from models.train import TrainConfig
 
 N_POOL = 30
@@ -279,3 +287,16 @@ def test_plot_writes_a_png_and_matplotlib_loads_lazily() -> None:
     code = "import sys, models.simulation; assert 'matplotlib' not in sys.modules"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
+
+
+def test_each_simulation_seed_draws_its_own_objective_seed() -> None:
+    # EADA's λ_t seed: offset by the run's seed (seed 0 keeps the user's value)
+    assert [seeded_objective_params({"gamma": 0.01, "seed": 0}, s)["seed"] for s in (0, 1, 2)] == [0, 1, 2]
+    assert seeded_objective_params({"seed": 5}, 2) == {"seed": 7}
+    # GH aligning with EADA, seed unset (its default is 0): the run's seed
+    assert seeded_objective_params({"align": "eada", "seed": None}, 3)["seed"] == 3
+    # GH aligning with DANN: EADA's seed must stay unset (the catalog refuses it otherwise)
+    assert seeded_objective_params({"align": "dann", "seed": None}, 3)["seed"] is None
+    # objectives without a seed are untouched, and the input is not modified
+    params = {"lam": 0.05}
+    assert seeded_objective_params(params, 4) == {"lam": 0.05} and params == {"lam": 0.05}

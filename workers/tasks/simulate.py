@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 
 from models.acquisition import get_strategy
 from models.device import describe, pick_device
-from models.simulation import Curve, Summary, class_counts, plot, simulate, summarize
+from models.simulation import (
+    Curve,
+    Summary,
+    class_counts,
+    plot,
+    seeded_objective_params,
+    simulate,
+    summarize,
+)
 from models.train import TrainConfig
 from service import queue
 from service.db.engine import session_scope
@@ -162,12 +170,13 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
         total = len(p.runs) * len(p.seeds)
         results, named = [], []
         for i, spec in enumerate(p.runs):
-            factory = lambda spec=spec: training_objective(spec.objective, spec.objective_params, start)  # noqa: E731
-            probe = factory()
+            probe = training_objective(spec.objective, spec.objective_params, start)
             state = probe.state_dict() if restore_objective_state(store, ref, spec.objective, probe) else None
             curves = []
             for j, seed in enumerate(p.seeds):
                 k = i * len(p.seeds) + j
+                params = seeded_objective_params(spec.objective_params, seed)
+                factory = lambda params=params, name=spec.objective: training_objective(name, params, start)  # noqa: E731
                 name = f"{spec.strategy} + {spec.objective}, seed {seed} (run {k + 1}/{total})"
 
                 def report(fraction: float, message: str, k: int = k, name: str = name) -> None:
