@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 TORCH  ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install demo serve test lint clean
+.PHONY: install demo serve test lint openapi client clean
 
 $(BIN)/labelq: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: install
 
 test: lint  ## lint, layer contracts, then every test (real PostgreSQL/Redis when reachable; required under CI=true)
 	$(BIN)/python -m pytest -q
+
+openapi: install  ## rewrite the committed OpenAPI schema (openapi.json) from the app
+	$(BIN)/python -m service.api.openapi openapi.json
+
+client: openapi  ## regenerate the Python SDK (labelq_client/) from openapi.json
+	$(BIN)/python scripts/generate_sdk.py --schema openapi.json --out labelq_client
 
 clean:
 	rm -rf $(VENV) .labelq .pytest_cache .ruff_cache

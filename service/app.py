@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from service.api import (
     catalog,
@@ -52,7 +53,15 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="labelq", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan)
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package (no CDN)
+    app = FastAPIOffline(
+        title="labelq",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+        generate_unique_id_function=openapi.operation_id,
+        static_url="/docs-assets",
+    )
     for module in (health, projects, pools, checkpoints, rounds, labels, training, simulate, jobs, catalog):
         app.include_router(module.router)
 

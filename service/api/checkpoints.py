@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from service import queue
 from service.api import strict, waiting
 from service.api.deps import Caller, ReadDb
+from service.api.openapi import BINARY
 from service.api.paging import Limit, Offset
 from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
 from service.api.strict import PathId, api_router
@@ -130,7 +131,15 @@ def get_checkpoint(checkpoint_id: PathId, db: ReadDb, caller: Caller) -> Checkpo
     return CheckpointOut.model_validate(ckpt)
 
 
-@router.get("/checkpoints/{checkpoint_id}/weights", response_class=FileResponse, responses=ERRORS)
+@router.get(
+    "/checkpoints/{checkpoint_id}/weights",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {"schema": BINARY}}, "description": "safetensors"},
+        409: {"model": ErrorOut, "description": "the checkpoint is not ready"},
+        **ERRORS,
+    },
+)
 def download_weights(checkpoint_id: PathId, db: ReadDb, caller: Caller) -> FileResponse:
     """The weights as safetensors (load with safetensors, build the network from ``architecture``)."""
     ckpt = checkpoints.get(db, checkpoint_id)

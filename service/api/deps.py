@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from service.db.engine import session_scope
@@ -28,11 +29,15 @@ def get_read_db() -> Iterator[Session]:
         yield session
 
 
-def get_principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
-    key = None
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        key = value.strip() if scheme.lower() == "bearer" else None
+# the schema's bearer security scheme (Swagger's Authorize button, generated clients' token); a
+# missing or non-bearer header reaches authenticate as no key, which answers our 401 envelope
+bearer = HTTPBearer(auto_error=False, description="a project key or the admin key")
+
+
+def get_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> Principal:
+    key = credentials.credentials.strip() if credentials is not None else None
     with session_scope(readonly=True) as session:
         return authenticate(session, key, get_settings().resolved_admin_key())
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from service.api.strict import api_router
@@ -13,13 +16,32 @@ from service.sweeper import worker_silence_s, workers_seen
 router = api_router("health")
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+class HealthOut(BaseModel):
+    status: Literal["ok"]
 
 
-@router.get("/readyz", responses={503: {"description": "a dependency is down"}})
+class ReadyOut(BaseModel):
+    """``ok`` or ``error: <why>`` per dependency; status ``ok`` only when all are."""
+
+    status: Literal["ok", "unavailable"]
+    database: str
+    broker: str
+    workers: str
+
+
+@router.get("/healthz", response_model=HealthOut)
+def healthz() -> HealthOut:
+    """Liveness: the API process answers (nothing else is checked)."""
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "a dependency is down (the same body)"}},
+)
 def readyz() -> JSONResponse:
+    """Readiness: the database and the broker answer and a worker was seen recently."""
     checks: dict[str, str] = {}
     try:
         with session_scope() as s:

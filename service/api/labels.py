@@ -15,7 +15,7 @@ router = api_router("labels")
     response_model=LabelsOut,
     responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
-def post_labels(body: LabelsIn, db: Db, caller: Caller) -> LabelsOut:
+def submit_labels(body: LabelsIn, db: Db, caller: Caller) -> LabelsOut:
     """Store labels by ``item_id`` or ``external_id``. The same label twice is a no-op; a different
     one is refused (409) unless ``overwrite``; labels beyond the budget are refused (409, saying
     what is left). Either the whole request is stored or none of it."""

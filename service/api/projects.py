@@ -80,7 +80,7 @@ def list_items(
 
 
 @router.get("/projects/{project_id}/metrics", response_model=MetricsOut)
-def project_metrics(
+def get_project_metrics(
     project_id: PathId, db: ReadDb, caller: Caller, limit: Limit = MAX_PAGE, offset: Offset = 0
 ) -> MetricsOut:
     """Per round: strategy, selection size and score range, labels received, and the eval

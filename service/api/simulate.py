@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
+from service.api.openapi import BINARY
 from service.api.schemas import ErrorOut, In, JobOut
 from service.api.strict import PathId, RowId, api_router
 from service.api.views import job_out
@@ -171,7 +172,9 @@ def _visible(db: Db, job_id: int, caller: Caller) -> Job:
         422: {"model": ErrorOut, "description": "unknown strategy/objective or bad parameters"},
     },
 )
-async def simulate(project_id: PathId, body: SimulateIn, caller: Caller, response: Response) -> SimulationOut:
+async def simulate_project(
+    project_id: PathId, body: SimulateIn, caller: Caller, response: Response
+) -> SimulationOut:
     """Simulated active learning on the hidden labels of the target train pool (uploaded with
     ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
     ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
@@ -242,12 +245,15 @@ def get_simulation(job_id: PathId, db: ReadDb, caller: Caller) -> SimulationOut:
     "/simulations/{job_id}/plot.png",
     response_class=Response,
     responses={
-        200: {"content": {"image/png": {}}, "description": "the learning curves, mean ± std over seeds"},
+        200: {
+            "content": {"image/png": {"schema": BINARY}},
+            "description": "the learning curves, mean ± std over seeds",
+        },
         404: {"model": ErrorOut},
         409: {"model": ErrorOut, "description": "the simulation has not succeeded"},
     },
 )
-def get_plot(job_id: PathId, db: ReadDb, caller: Caller) -> Response:
+def get_simulation_plot(job_id: PathId, db: ReadDb, caller: Caller) -> Response:
     """The PNG plot of a finished simulation: eval accuracy vs labels bought, one curve per run."""
     job = _visible(db, job_id, caller)
     if job.status != "succeeded":

@@ -32,7 +32,7 @@ router = api_router("training")
         409: {"model": ErrorOut},
     },
 )
-async def train(project_id: PathId, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
+async def train_project(project_id: PathId, body: TrainIn, caller: Caller, response: Response) -> TrainOut:
     """Train from ``checkpoint_id``, else the latest ready checkpoint, else (or with
     ``from_scratch``) a new ``architecture`` network, on labeled source + labeled target items. The job's
     result names the new checkpoint and its metrics on the target eval split. ``wait_seconds``

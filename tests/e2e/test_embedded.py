@@ -5,39 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from service.local_server import free_port, stop_processes, wait_ready
+from service.local_server import stop_processes, wait_ready
+from tests.e2e.embedded import serve
 from tests.e2e.loop import two_rounds
-
-
-@contextmanager
-def _serve(folder: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``labelq serve`` in ``folder`` with no LABELQ_ configuration but ``env``; its log in
-    ``folder/serve.log``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
-    environ |= {"OMP_NUM_THREADS": "1", **env}
-    port = free_port()
-    with open(folder / "serve.log", "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            cwd=folder,
-            env=environ,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        yield server, f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.slow
 def test_serve_with_no_configuration(tmp_path: Path) -> None:
-    with _serve(tmp_path) as (server, url):
+    with serve(tmp_path) as (server, url):
         try:
             wait_ready(url, [server])
             data_dir = tmp_path / ".labelq"
@@ -72,7 +51,7 @@ def test_serve_restarts_an_embedded_worker_that_dies(tmp_path: Path) -> None:
 
     import httpx
 
-    with _serve(tmp_path, LABELQ_SWEEP_INTERVAL_SECONDS="1") as (server, url):
+    with serve(tmp_path, LABELQ_SWEEP_INTERVAL_SECONDS="1") as (server, url):
         try:
             wait_ready(url, [server])
             (first,) = _worker_children(server.pid)

@@ -1,0 +1,275 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.simulate_in import SimulateIn
+from ...models.simulation_out import SimulationOut
+from ...types import Response
+
+
+def _get_kwargs(
+    project_id: int,
+    *,
+    body: SimulateIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/projects/{project_id}/simulate".format(
+            project_id=quote(str(project_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorOut | SimulationOut | None:
+    if response.status_code == 200:
+        response_200 = SimulationOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 202:
+        response_202 = SimulationOut.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 408:
+        response_408 = ErrorOut.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = ErrorOut.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorOut | SimulationOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SimulateIn,
+) -> Response[ErrorOut | SimulationOut]:
+    """Simulate Project
+
+     Simulated active learning on the hidden labels of the target train pool (uploaded with
+    ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
+    ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
+    a real round (score the still-unlabeled items, select), reveal the oracle's labels for the
+    selected items only, retrain with the objective for ``epochs`` and measure eval accuracy.
+
+    The job's result holds, per run, the learning curve (eval accuracy vs labels bought: mean,
+    std and per seed; round 0 is the start network) and its normalized area under the curve; the
+    PNG plot is at ``GET /simulations/{job_id}/plot.png``. Nothing is labeled, no round is opened
+    and no budget is spent. 202 with the job to poll, or 200 when it finished within
+    ``wait_seconds`` (capped by the server; then ``Retry-After``).
+
+    Args:
+        project_id (int): a row id
+        body (SimulateIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | SimulationOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SimulateIn,
+) -> ErrorOut | SimulationOut | None:
+    """Simulate Project
+
+     Simulated active learning on the hidden labels of the target train pool (uploaded with
+    ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
+    ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
+    a real round (score the still-unlabeled items, select), reveal the oracle's labels for the
+    selected items only, retrain with the objective for ``epochs`` and measure eval accuracy.
+
+    The job's result holds, per run, the learning curve (eval accuracy vs labels bought: mean,
+    std and per seed; round 0 is the start network) and its normalized area under the curve; the
+    PNG plot is at ``GET /simulations/{job_id}/plot.png``. Nothing is labeled, no round is opened
+    and no budget is spent. 202 with the job to poll, or 200 when it finished within
+    ``wait_seconds`` (capped by the server; then ``Retry-After``).
+
+    Args:
+        project_id (int): a row id
+        body (SimulateIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | SimulationOut
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SimulateIn,
+) -> Response[ErrorOut | SimulationOut]:
+    """Simulate Project
+
+     Simulated active learning on the hidden labels of the target train pool (uploaded with
+    ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
+    ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
+    a real round (score the still-unlabeled items, select), reveal the oracle's labels for the
+    selected items only, retrain with the objective for ``epochs`` and measure eval accuracy.
+
+    The job's result holds, per run, the learning curve (eval accuracy vs labels bought: mean,
+    std and per seed; round 0 is the start network) and its normalized area under the curve; the
+    PNG plot is at ``GET /simulations/{job_id}/plot.png``. Nothing is labeled, no round is opened
+    and no budget is spent. 202 with the job to poll, or 200 when it finished within
+    ``wait_seconds`` (capped by the server; then ``Retry-After``).
+
+    Args:
+        project_id (int): a row id
+        body (SimulateIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | SimulationOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SimulateIn,
+) -> ErrorOut | SimulationOut | None:
+    """Simulate Project
+
+     Simulated active learning on the hidden labels of the target train pool (uploaded with
+    ``hidden_labels=true``): for every run (strategy x objective) and seed, start from
+    ``checkpoint_id`` (default: the latest ready checkpoint) and repeat, once per ``schedule`` entry,
+    a real round (score the still-unlabeled items, select), reveal the oracle's labels for the
+    selected items only, retrain with the objective for ``epochs`` and measure eval accuracy.
+
+    The job's result holds, per run, the learning curve (eval accuracy vs labels bought: mean,
+    std and per seed; round 0 is the start network) and its normalized area under the curve; the
+    PNG plot is at ``GET /simulations/{job_id}/plot.png``. Nothing is labeled, no round is opened
+    and no budget is spent. 202 with the job to poll, or 200 when it finished within
+    ``wait_seconds`` (capped by the server; then ``Retry-After``).
+
+    Args:
+        project_id (int): a row id
+        body (SimulateIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | SimulationOut
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

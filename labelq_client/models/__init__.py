@@ -1,0 +1,143 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .api_key_out import ApiKeyOut
+from .body_upload_checkpoint import BodyUploadCheckpoint
+from .body_upload_pool import BodyUploadPool
+from .body_upload_pool_domain import BodyUploadPoolDomain
+from .body_upload_pool_split import BodyUploadPoolSplit
+from .catalog_out import CatalogOut
+from .catalog_out_params_schema import CatalogOutParamsSchema
+from .checkpoint_out import CheckpointOut
+from .checkpoint_out_arch_args import CheckpointOutArchArgs
+from .checkpoint_out_history_item import CheckpointOutHistoryItem
+from .checkpoint_out_input_spec import CheckpointOutInputSpec
+from .checkpoint_out_metrics import CheckpointOutMetrics
+from .checkpoint_out_params import CheckpointOutParams
+from .checkpoint_out_status import CheckpointOutStatus
+from .checkpoint_upload_out import CheckpointUploadOut
+from .curve_out import CurveOut
+from .error_out import ErrorOut
+from .health_out import HealthOut
+from .item_out import ItemOut
+from .item_page import ItemPage
+from .job_out import JobOut
+from .job_out_result_type_0 import JobOutResultType0
+from .job_out_status import JobOutStatus
+from .label_entry import LabelEntry
+from .label_free_out import LabelFreeOut
+from .labels_in import LabelsIn
+from .labels_out import LabelsOut
+from .list_items_domain_type_0 import ListItemsDomainType0
+from .list_items_split_type_0 import ListItemsSplitType0
+from .list_networks_response_list_networks import ListNetworksResponseListNetworks
+from .metrics_out import MetricsOut
+from .metrics_row import MetricsRow
+from .metrics_row_metrics import MetricsRowMetrics
+from .pool_out import PoolOut
+from .pool_out_domain import PoolOutDomain
+from .pool_out_split import PoolOutSplit
+from .pool_upload_out import PoolUploadOut
+from .project_created_out import ProjectCreatedOut
+from .project_in import ProjectIn
+from .project_out import ProjectOut
+from .query_batch_in import QueryBatchIn
+from .query_batch_in_params import QueryBatchInParams
+from .ready_out import ReadyOut
+from .ready_out_status import ReadyOutStatus
+from .round_metrics_row import RoundMetricsRow
+from .round_out import RoundOut
+from .round_out_choice_type_0 import RoundOutChoiceType0
+from .round_out_params import RoundOutParams
+from .round_out_status import RoundOutStatus
+from .selection_out import SelectionOut
+from .selection_out_components import SelectionOutComponents
+from .simulate_in import SimulateIn
+from .simulate_in_optimizer import SimulateInOptimizer
+from .simulation_out import SimulationOut
+from .simulation_result_out import SimulationResultOut
+from .simulation_run_in import SimulationRunIn
+from .simulation_run_in_objective_params import SimulationRunInObjectiveParams
+from .simulation_run_in_params import SimulationRunInParams
+from .simulation_run_out import SimulationRunOut
+from .simulation_run_out_choices_item_item import SimulationRunOutChoicesItemItem
+from .simulation_run_out_objective_params import SimulationRunOutObjectiveParams
+from .simulation_run_out_params import SimulationRunOutParams
+from .stop_advice_out import StopAdviceOut
+from .stop_outcome_out import StopOutcomeOut
+from .train_in import TrainIn
+from .train_in_arch_args import TrainInArchArgs
+from .train_in_optimizer import TrainInOptimizer
+from .train_in_params import TrainInParams
+from .train_out import TrainOut
+
+__all__ = (
+    "ApiKeyOut",
+    "BodyUploadCheckpoint",
+    "BodyUploadPool",
+    "BodyUploadPoolDomain",
+    "BodyUploadPoolSplit",
+    "CatalogOut",
+    "CatalogOutParamsSchema",
+    "CheckpointOut",
+    "CheckpointOutArchArgs",
+    "CheckpointOutHistoryItem",
+    "CheckpointOutInputSpec",
+    "CheckpointOutMetrics",
+    "CheckpointOutParams",
+    "CheckpointOutStatus",
+    "CheckpointUploadOut",
+    "CurveOut",
+    "ErrorOut",
+    "HealthOut",
+    "ItemOut",
+    "ItemPage",
+    "JobOut",
+    "JobOutResultType0",
+    "JobOutStatus",
+    "LabelEntry",
+    "LabelFreeOut",
+    "LabelsIn",
+    "LabelsOut",
+    "ListItemsDomainType0",
+    "ListItemsSplitType0",
+    "ListNetworksResponseListNetworks",
+    "MetricsOut",
+    "MetricsRow",
+    "MetricsRowMetrics",
+    "PoolOut",
+    "PoolOutDomain",
+    "PoolOutSplit",
+    "PoolUploadOut",
+    "ProjectCreatedOut",
+    "ProjectIn",
+    "ProjectOut",
+    "QueryBatchIn",
+    "QueryBatchInParams",
+    "ReadyOut",
+    "ReadyOutStatus",
+    "RoundMetricsRow",
+    "RoundOut",
+    "RoundOutChoiceType0",
+    "RoundOutParams",
+    "RoundOutStatus",
+    "SelectionOut",
+    "SelectionOutComponents",
+    "SimulateIn",
+    "SimulateInOptimizer",
+    "SimulationOut",
+    "SimulationResultOut",
+    "SimulationRunIn",
+    "SimulationRunInObjectiveParams",
+    "SimulationRunInParams",
+    "SimulationRunOut",
+    "SimulationRunOutChoicesItemItem",
+    "SimulationRunOutObjectiveParams",
+    "SimulationRunOutParams",
+    "StopAdviceOut",
+    "StopOutcomeOut",
+    "TrainIn",
+    "TrainInArchArgs",
+    "TrainInOptimizer",
+    "TrainInParams",
+    "TrainOut",
+)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.selection_out_components import SelectionOutComponents
+
+
+T = TypeVar("T", bound="SelectionOut")
+
+
+@_attrs_define
+class SelectionOut:
+    """
+    Attributes:
+        item_id (int):
+        external_id (str):
+        rank (int):
+        score (float):
+        components (SelectionOutComponents):
+    """
+
+    item_id: int
+    external_id: str
+    rank: int
+    score: float
+    components: SelectionOutComponents
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        item_id = self.item_id
+
+        external_id = self.external_id
+
+        rank = self.rank
+
+        score = self.score
+
+        components = self.components.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "item_id": item_id,
+                "external_id": external_id,
+                "rank": rank,
+                "score": score,
+                "components": components,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.selection_out_components import SelectionOutComponents
+
+        d = dict(src_dict)
+        item_id = d.pop("item_id")
+
+        external_id = d.pop("external_id")
+
+        rank = d.pop("rank")
+
+        score = d.pop("score")
+
+        components = SelectionOutComponents.from_dict(d.pop("components"))
+
+        selection_out = cls(
+            item_id=item_id,
+            external_id=external_id,
+            rank=rank,
+            score=score,
+            components=components,
+        )
+
+        selection_out.additional_properties = d
+        return selection_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
