@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from service import logs
 from service.api import (
     catalog,
     checkpoints,
@@ -16,6 +18,7 @@ from service.api import (
     health,
     jobs,
     labels,
+    metrics,
     openapi,
     pools,
     projects,
@@ -31,7 +34,9 @@ DESCRIPTION = """Active learning and active domain adaptation as a service.
 
 Upload pools and a checkpoint, ask `POST /query-batch` which items to label, send the labels to
 `POST /labels`, retrain with `POST /projects/{id}/train`. Authenticate with
-`Authorization: Bearer <key>`. Errors are `{"error": code, "detail": text}`.
+`Authorization: Bearer <key>`. Errors are `{"error": code, "detail": text}`. Every answer carries
+an `X-Request-ID` header (the client's own, if it sent a short token): the jobs a request makes and
+their workers' log lines carry it.
 """
 
 
@@ -65,6 +70,7 @@ def create_app() -> FastAPI:
     for module in (health, projects, pools, checkpoints, rounds, labels, training, simulate, jobs, catalog):
         app.include_router(module.router)
 
+    metrics.install(app)
     errors.install(app)
     openapi.install(app)
 
@@ -75,4 +81,6 @@ def create_app() -> FastAPI:
         max_json_bytes=lambda: settings().max_json_bytes,
         timeout_s=lambda: settings().body_read_timeout_seconds,
     )
+    # outermost: every log line of the request, and the jobs it makes, carry its X-Request-ID
+    app.add_middleware(CorrelationIdMiddleware, header_name=logs.HEADER, validator=logs.valid_request_id)
     return app

@@ -1,4 +1,4 @@
-"""The ``labelq`` command: serve, worker, migrate, demo, simulate."""
+"""The ``labelq`` command: serve, worker, migrate, health, demo, simulate."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from service import logs
 from service.local_server import ServerNotReady, free_port, stop_processes, wait_ready
 from service.settings import Settings, get_settings
 
@@ -22,9 +23,15 @@ def _migrate(settings: Settings) -> None:
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
+    """The database to the latest schema, and the object store's bucket made if missing."""
     settings = get_settings()
     _migrate(settings)
     print(f"database at head: {settings.database_url.split('@')[-1]}")
+    if settings.storage_url:
+        from service.storage import get_store
+
+        made = get_store().ensure_bucket()  # type: ignore[attr-defined]
+        print(f"object store {settings.storage_url}: {'bucket created' if made else 'bucket exists'}")
     return 0
 
 
@@ -84,16 +91,17 @@ class WorkerSupervisor:
     """``labelq serve``'s embedded worker: started beside the API and started again (with a
     growing pause, at most a minute) whenever it exits, until the API stops."""
 
-    def __init__(self) -> None:
+    def __init__(self, loglevel: str = "WARNING") -> None:
         import threading
 
+        self.loglevel = loglevel
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="worker-supervisor")
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        cmd = [sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"]
+        cmd = [sys.executable, "-m", "service.cli", "worker", "--loglevel", self.loglevel]
         return subprocess.Popen([*cmd, "--parent-pid", str(os.getpid())])
 
     def start(self) -> WorkerSupervisor:
@@ -131,10 +139,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    if not settings.embedded and settings.admin_key is None:
+        print(
+            "labelq serve: the full stack needs LABELQ_ADMIN_KEY or LABELQ_ADMIN_KEY_FILE (a secret of 24 or "
+            "more characters); only the embedded default makes one",
+            file=sys.stderr,
+        )
+        return 2
     if settings.embedded:
         _migrate(settings)
     settings.resolved_admin_key()  # the key file exists before the first request
-    supervisor = WorkerSupervisor().start() if settings.embedded or args.with_worker else None
+    supervisor = WorkerSupervisor(args.loglevel).start() if settings.embedded or args.with_worker else None
     where = "embedded (SQLite + local broker)" if settings.embedded else "full stack"
     key_hint = (
         f"admin key in {settings.data_dir / 'admin.key'}"
@@ -152,11 +167,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host or settings.host,
             port=args.port or settings.port,
             log_level=args.loglevel.lower(),
+            log_config=logs.config(settings.log_format, args.loglevel),
             timeout_keep_alive=5,
         )
     finally:
         if supervisor is not None:
             supervisor.stop()
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """For container healthchecks: exit 0 when a worker on this host sent a heartbeat recently
+    (``--worker``), or when the API at ``--url`` answers /healthz; else 1 with the reason."""
+    import socket
+
+    if args.worker:
+        from service.sweeper import worker_silence_s, workers_seen
+
+        host = socket.gethostname()
+        if any(w.hostname == host for w in workers_seen(worker_silence_s())):
+            return 0
+        print(
+            f"labelq health: no worker on {host} seen in the last {worker_silence_s():g} s", file=sys.stderr
+        )
+        return 1
+    import httpx
+
+    settings = get_settings()
+    url = args.url or f"http://127.0.0.1:{settings.port}"
+    try:
+        httpx.get(f"{url}/healthz", timeout=5).raise_for_status()
+    except httpx.HTTPError as exc:
+        print(f"labelq health: {url}/healthz: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -252,7 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--loglevel", default="INFO")
     worker.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)
     worker.set_defaults(fn=cmd_worker)
-    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(fn=cmd_migrate)
+    sub.add_parser(
+        "migrate", help="upgrade the database to the latest schema (and make the object store's bucket)"
+    ).set_defaults(fn=cmd_migrate)
+    health = sub.add_parser("health", help="container healthcheck: the API answers, or a worker here beats")
+    health.add_argument("--worker", action="store_true", help="check this host's worker instead of the API")
+    health.add_argument("--url", help="the API (default: http://127.0.0.1:LABELQ_PORT)")
+    health.set_defaults(fn=cmd_health)
     demo = sub.add_parser("demo", help="the MNIST -> digits loop over HTTP")
     demo.add_argument("--url", help="a running server (default: start an embedded one)")
     demo.add_argument("--port", type=int)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 _ALLOWED_DB_PREFIXES = ("sqlite", "postgresql")
 MIN_ADMIN_KEY_CHARS = 24
@@ -31,18 +32,58 @@ DEFAULT_TIME_LIMITS = {
 _ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://", "memory://")
 
 
+class FileVariables(PydanticBaseSettingsSource):
+    """``LABELQ_<NAME>_FILE=/run/secrets/x``: the setting's value is that file's content (stripped),
+    so secrets come from files (compose secrets, Kubernetes volumes), never from the environment.
+    ``LABELQ_<NAME>`` itself wins when both are set."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        path = os.environ.get(f"LABELQ_{field_name.upper()}_FILE")
+        if not path:
+            return None, field_name, False
+        try:
+            return Path(path).read_text().strip(), field_name, False
+        except OSError as exc:
+            raise ValueError(f"LABELQ_{field_name.upper()}_FILE: cannot read {path}: {exc}") from None
+
+    def __call__(self) -> dict[str, Any]:
+        out = {}
+        for name, field in self.settings_cls.model_fields.items():
+            value, key, _ = self.get_field_value(field, name)
+            if value is not None:
+                out[key] = value
+        return out
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LABELQ_", extra="ignore")
     _file_key: str | None = PrivateAttr(None)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, FileVariables(settings_cls), dotenv_settings, file_secret_settings
+
     data_dir: Path = Field(Path(".labelq"), description="embedded default: database, blobs, broker")
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir")
+    database_password: SecretStr | None = Field(
+        None,
+        description="the database password, put into database_url (e.g. from LABELQ_DATABASE_PASSWORD_FILE)",
+    )
     broker_url: str = Field("", description="Celery broker; empty = filesystem broker in data_dir")
     storage_dir: Path | None = Field(None, description="blob folder; empty = data_dir/blobs")
     storage_url: str = Field(
         "", description="s3://bucket[/prefix]: blobs in object storage; empty = the local folder storage_dir"
     )
     s3_endpoint_url: str = Field("", description="S3-compatible endpoint (MinIO, Ceph, ...); empty = AWS")
+    s3_access_key_id: SecretStr | None = Field(None, description="object storage key; empty = AWS' own chain")
+    s3_secret_access_key: SecretStr | None = Field(None, description="object storage secret")
     storage_cache_dir: Path | None = Field(
         None, description="object storage: this host's read cache; empty = data_dir/blob-cache"
     )
@@ -86,6 +127,14 @@ class Settings(BaseSettings):
     )
     import_batch_rows: int = Field(
         20_000, ge=1, le=1_000_000, description="worker: items per committed batch of a pool import"
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="log lines of the API and the workers: one JSON object each (with request_id, "
+        "job_id), or plain text",
+    )
+    metrics_public: bool = Field(
+        False, description="GET /metrics without a key (default: the admin key, e.g. Prometheus' bearer)"
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -173,6 +222,11 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'labelq.sqlite3'}"
+        if self.database_password is not None:
+            from sqlalchemy.engine import make_url
+
+            url = make_url(self.database_url).set(password=self.database_password.get_secret_value())
+            self.database_url = url.render_as_string(hide_password=False)
         if not self.broker_url:
             self.broker_url = "filesystem://"
         if self.storage_dir is None:
@@ -193,6 +247,12 @@ class Settings(BaseSettings):
                 f"LABELQ_ADMIN_KEY must be a secret of at least {MIN_ADMIN_KEY_CHARS} characters and not a "
                 "documented default (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+
+    def s3_credentials(self) -> tuple[str, str] | None:
+        """(key id, secret) when both are set; else None (boto3's own chain: AWS_* variables, ...)."""
+        if self.s3_access_key_id is None or self.s3_secret_access_key is None:
+            return None
+        return self.s3_access_key_id.get_secret_value(), self.s3_secret_access_key.get_secret_value()
 
     @property
     def blob_dir(self) -> Path:

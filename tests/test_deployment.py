@@ -83,3 +83,41 @@ def test_job_time_limits_are_per_kind_settings_that_reach_the_tasks(tmp_path, mo
         monkeypatch.setenv("LABELQ_JOB_TIME_LIMITS", bad)
         with pytest.raises(ValueError, match="job"):
             Settings(data_dir=tmp_path, broker_url="memory://")
+
+
+def test_secrets_come_from_files(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    (tmp_path / "admin").write_text("a" * 30 + "\n")
+    (tmp_path / "pg").write_text("p@ss w/rd:1\n")
+    monkeypatch.setenv("LABELQ_ADMIN_KEY_FILE", str(tmp_path / "admin"))
+    monkeypatch.setenv("LABELQ_DATABASE_URL", "postgresql://labelq@db:5432/labelq")
+    monkeypatch.setenv("LABELQ_DATABASE_PASSWORD_FILE", str(tmp_path / "pg"))
+    monkeypatch.setenv("LABELQ_BROKER_URL", "redis://r:6379/0")
+    settings = Settings(data_dir=tmp_path)
+    url = make_url(settings.database_url)
+    assert settings.resolved_admin_key() == "a" * 30
+    assert (url.username, url.password, url.host, url.database) == ("labelq", "p@ss w/rd:1", "db", "labelq")
+    monkeypatch.setenv("LABELQ_ADMIN_KEY", "e" * 30)  # the variable itself wins over its _FILE
+    assert Settings(data_dir=tmp_path).resolved_admin_key() == "e" * 30
+    monkeypatch.delenv("LABELQ_ADMIN_KEY")
+    (tmp_path / "admin").write_text("short\n")  # a weak key from a file is refused like any other
+    with pytest.raises(ValueError, match="LABELQ_ADMIN_KEY"):
+        Settings(data_dir=tmp_path)
+    monkeypatch.setenv("LABELQ_ADMIN_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="LABELQ_ADMIN_KEY_FILE: cannot read"):
+        Settings(data_dir=tmp_path)
+
+
+def test_the_full_stack_api_will_not_start_without_an_admin_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
+    env |= {"LABELQ_DATA_DIR": str(tmp_path), "LABELQ_BROKER_URL": "redis://127.0.0.1:6379/0"}
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--port", "1"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "LABELQ_ADMIN_KEY_FILE" in run.stderr
+    assert not (tmp_path / "admin.key").exists(), "no key made up for a shared service"

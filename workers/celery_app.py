@@ -6,9 +6,11 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import setup_logging, worker_ready, worker_shutdown
 
+from service import logs
 from service.queue import get_celery
+from service.settings import get_settings
 from service.sweeper import Sweeper, announce
 
 
@@ -21,6 +23,12 @@ def worker_app() -> Celery:
 
 
 _sweeper: Sweeper | None = None
+
+
+@setup_logging.connect
+def _logging(loglevel: Any = None, **_: Any) -> None:
+    """Our log format (JSON lines with request_id and job_id) instead of Celery's own set-up."""
+    logs.configure(get_settings().log_format, loglevel or "INFO")
 
 
 @worker_ready.connect

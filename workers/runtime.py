@@ -17,9 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import logs
 from service.db.engine import session_scope
+from service.db.tables import Job
 from service.domain import jobs
 from service.errors import LabelqError, TimeLimit
 from service.settings import get_settings
@@ -128,10 +131,18 @@ def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]]) -> None:
         attempt = jobs.claim(
             s, job_id, lease_s=lease_s, max_attempts=settings.job_max_attempts, worker=WORKER_NAME
         )
-    if attempt is None:
-        log.info("job %s is running under a live lease or has ended; nothing to do", job_id)
-        return
+        request_id = s.execute(select(Job.request_id).where(Job.id == job_id)).scalar()
+    with logs.job_context(job_id, request_id):
+        if attempt is None:
+            log.info("job %s is running under a live lease or has ended; nothing to do", job_id)
+            return
+        log.info("job %s attempt %s started", job_id, attempt)
+        _run(job_id, attempt, work, lease_s)
+
+
+def _run(job_id: int, attempt: int, work: Callable[[Progress], dict[str, Any]], lease_s: float) -> None:
     progress = Progress(job_id, attempt, lease_s=lease_s)
+    start = time.monotonic()
     try:
         with Heartbeat(progress):
             result = work(progress)
@@ -150,11 +161,14 @@ def run_job(job_id: int, work: Callable[[Progress], dict[str, Any]]) -> None:
         log.exception("job %s failed", job_id)
         _fail(job_id, attempt, f"{type(exc).__name__}: {exc}", "internal", "failed")
     else:
+        seconds = time.monotonic() - start
         with session_scope() as s:
-            if not jobs.finish(s, job_id, attempt, result):
+            if not jobs.finish(s, job_id, attempt, result, seconds=seconds):
                 log.warning(
                     "job %s attempt %s finished after losing its lease; result dropped", job_id, attempt
                 )
+                return
+        log.info("job %s succeeded in %.2f s", job_id, seconds)
 
 
 def _fail(job_id: int, attempt: int, error: str, code: str, status: str) -> None:

@@ -125,22 +125,24 @@ def job_work(store: BlobStore, shard: Shard, device_name: str) -> Callable[[Prog
     def work(progress: Progress) -> dict[str, Any]:
         device = pick_device(device_name)
         compute(store, shard, device, rate_progress(progress, 1.0))
-        return {"rows": shard.hi - shard.lo, **describe(device, shard.precision)}
+        rows = shard.hi - shard.lo
+        return {"rows": rows, "units": rows, **describe(device, shard.precision)}
 
     return work
 
 
 def score_here(
     store: BlobStore, shards: list[Shard], device_name: str, progress: Progress, share: float = 0.8
-) -> None:
+) -> int:
     """Score ``shards`` on this worker alone (no other worker listens), the round's progress
-    running to ``share`` with them."""
+    running to ``share`` with them. Returns the rows scored."""
     device = pick_device(device_name)
     report = rate_progress(progress, share)
     total, done, models = sum(s.hi - s.lo for s in shards), 0, {}
     for shard in shards:
         compute(store, shard, device, lambda d, _n, done=done: report(done + d, total), models)
         done += shard.hi - shard.lo
+    return total
 
 
 def peers() -> int:

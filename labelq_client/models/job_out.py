@@ -40,6 +40,7 @@ class JobOut:
         finished_at (datetime.datetime | None):
         parent_id (int | None | Unset): score_shard: the round's scoring job it is a part of
         worker (None | str | Unset): the worker (host-pid) that last claimed it
+        request_id (None | str | Unset): the X-Request-ID of the request that made it (its worker's log lines carry it)
     """
 
     id: int
@@ -61,6 +62,7 @@ class JobOut:
     finished_at: datetime.datetime | None
     parent_id: int | None | Unset = UNSET
     worker: None | str | Unset = UNSET
+    request_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,6 +140,12 @@ class JobOut:
         else:
             worker = self.worker
 
+        request_id: None | str | Unset
+        if isinstance(self.request_id, Unset):
+            request_id = UNSET
+        else:
+            request_id = self.request_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -165,6 +173,8 @@ class JobOut:
             field_dict["parent_id"] = parent_id
         if worker is not UNSET:
             field_dict["worker"] = worker
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
 
         return field_dict
 
@@ -320,6 +330,15 @@ class JobOut:
 
         worker = _parse_worker(d.pop("worker", UNSET))
 
+        def _parse_request_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        request_id = _parse_request_id(d.pop("request_id", UNSET))
+
         job_out = cls(
             id=id,
             project_id=project_id,
@@ -340,6 +359,7 @@ class JobOut:
             finished_at=finished_at,
             parent_id=parent_id,
             worker=worker,
+            request_id=request_id,
         )
 
         job_out.additional_properties = d

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from service import logs
 from service.errors import LabelqError
 
 log = logging.getLogger("labelq.api")
@@ -98,7 +99,7 @@ def install(app: FastAPI) -> None:
 
 
 def _internal(request: Request, exc: Exception) -> JSONResponse:
-    ref = uuid.uuid4().hex[:12]
+    ref = logs.request_id() or uuid.uuid4().hex[:12]  # the request id: the log lines carry it too
     log.error("internal error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
     return envelope(
         500, "internal", "internal server error; quote the reference to the operator", reference=ref

@@ -94,6 +94,9 @@ class JobOut(Out):
     error_code: str | None
     result: dict[str, Any] | None
     attempts: int = Field(description="deliveries so far (a lost worker's job is retried)")
+    request_id: str | None = Field(
+        None, description="the X-Request-ID of the request that made it (its worker's log lines carry it)"
+    )
     sent_at: Timestamp | None = Field(description="when the task reached the broker; null = not yet")
     lease_until: Timestamp | None = Field(description="running: the worker's lease, renewed by its heartbeat")
     created_at: Timestamp

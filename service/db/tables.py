@@ -86,6 +86,11 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the last to claim it
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the X-Request-ID of the request that made it (a worker's log lines of the job carry it)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # succeeded: the work done (items scored/imported, training steps) and the seconds it took
+    units: Mapped[float | None] = mapped_column(Float, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

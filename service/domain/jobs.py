@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, event, false, or_, select, update
 from sqlalchemy.orm import Session
 
-from service import queue
+from service import logs, queue
 from service.db.metadata import utcnow
 from service.db.tables import Checkpoint, Job, Pool, Round
 from service.domain.pools.service import array_key
@@ -47,7 +47,13 @@ def create(
     """A queued job whose task is sent after commit with ``{"job_id": id, **payload}``;
     ``parent_id``: a part of that job (cancelled and released with it)."""
     job = Job(
-        project_id=project_id, kind=kind, status="queued", task=task, payload=payload, parent_id=parent_id
+        project_id=project_id,
+        kind=kind,
+        status="queued",
+        task=task,
+        payload=payload,
+        parent_id=parent_id,
+        request_id=logs.request_id(),
     )
     session.add(job)
     session.flush()
@@ -187,13 +193,24 @@ def report(
     return renew(session, job_id, attempt, lease_s=lease_s)
 
 
-def finish(session: Session, job_id: int, attempt: int, result: dict[str, Any] | None = None) -> bool:
-    """Mark the job succeeded; False when this attempt no longer owns it."""
+def finish(
+    session: Session, job_id: int, attempt: int, result: dict[str, Any] | None = None, *, seconds: float = 0.0
+) -> bool:
+    """Mark the job succeeded (``result["units"]``: the work it did, for GET /metrics; ``seconds``:
+    how long it ran); False when this attempt no longer owns it."""
+    units = (result or {}).get("units")
     res = session.execute(
         update(Job)
         .where(_mine(job_id, attempt))
         .values(
-            status="succeeded", progress=1.0, result=result, finished_at=utcnow(), eta_s=0.0, lease_until=None
+            status="succeeded",
+            progress=1.0,
+            result=result,
+            finished_at=utcnow(),
+            eta_s=0.0,
+            lease_until=None,
+            units=float(units) if isinstance(units, int | float) else None,
+            seconds=seconds,
         )
     )
     return res.rowcount == 1

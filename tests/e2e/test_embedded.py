@@ -3,6 +3,7 @@ broker, one worker process beside the API) runs the same loop; the admin key is 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -24,9 +25,23 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
             assert sorted(p.name for p in tmp_path.iterdir()) == [".labelq", "serve.log"], "nothing outside"
             admin_key = (data_dir / "admin.key").read_text().strip()
             assert oct((data_dir / "admin.key").stat().st_mode & 0o777) == "0o600"
-            two_rounds(url, admin_key)
+            http, pid = two_rounds(url, admin_key)
+            trace = {"X-Request-ID": "e2e-trace-round"}
+            res = http.post("/query-batch", json={"project_id": pid, "budget": 2}, headers=trace)
+            assert res.status_code == 201 and res.headers["x-request-id"] == "e2e-trace-round", res.text
+            job_id = res.json()["job_id"]
         finally:
             stop_processes([server], signal.SIGINT, timeout=40)  # serve stops its worker first
+    # the log is JSON lines; the request's id is on the API's access line and on the worker's lines
+    lines = [
+        json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines() if line[:1] == "{"
+    ]
+    traced = [line for line in lines if line.get("request_id") == "e2e-trace-round"]
+    access = [line for line in traced if line["logger"] == "uvicorn.access"]
+    worker = [line for line in traced if line.get("job_id") == job_id]
+    assert access and "/query-batch" in access[0]["message"] and access[0]["pid"] == server.pid
+    assert worker and {line["pid"] for line in worker}.isdisjoint({server.pid}), "the worker's own lines"
+    assert any(f"job {job_id} succeeded" in line["message"] for line in worker)
 
 
 def _worker_children(pid: int) -> list[int]:

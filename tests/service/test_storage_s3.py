@@ -113,3 +113,42 @@ def test_a_memory_mapped_pool_reads_from_the_cache_and_the_cache_keeps_its_cap(
     cached = sorted(p.parent.name for p in (tmp_path / "r" / "pools").rglob("x.npy"))
     assert cached == ["2", "3"]  # least recently used went first; 2 of 1 MiB fit under 2.5 MiB
     assert np.array_equal(mapped, arrays[0])  # an evicted blob stays readable where it is mapped
+
+
+def test_migrate_makes_the_bucket_with_credentials_from_files(endpoint: str, tmp_path: Path) -> None:
+    """What the compose stack's migrate step does: the keys come from secret files
+    (LABELQ_S3_*_FILE), the bucket is made once."""
+    import os
+    import subprocess
+    import sys
+
+    import boto3
+
+    (tmp_path / "key").write_text("compose-key\n")
+    (tmp_path / "secret").write_text("compose-secret\n")
+    name = f"labelq-made-{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABELQ_", "AWS_"))}
+    env |= {
+        "LABELQ_DATA_DIR": str(tmp_path),
+        "LABELQ_STORAGE_URL": f"s3://{name}/blobs",
+        "LABELQ_S3_ENDPOINT_URL": endpoint,
+        "LABELQ_S3_ACCESS_KEY_ID_FILE": str(tmp_path / "key"),
+        "LABELQ_S3_SECRET_ACCESS_KEY_FILE": str(tmp_path / "secret"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "service.cli", "migrate"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert "bucket created" in runs[0].stdout and "bucket exists" in runs[1].stdout
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1"
+    )
+    assert name in {b["Name"] for b in client.list_buckets()["Buckets"]}

@@ -66,7 +66,7 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         with session_scope() as s:
             progress.fence(s)
             pool = pools.finish_import(s, p.pool_id, blob=blob, n_items=n)
-            result = {"pool_id": pool.id, "n_items": pool.n_items, "n_labeled": pool.n_labeled}
+            result = {"pool_id": pool.id, "n_items": n, "n_labeled": pool.n_labeled, "units": n}
         with session_scope() as s:
             refresh_statistics(s, Item.__table__)
         store.delete(p.upload)

@@ -113,10 +113,11 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
             loading = loader.submit(
                 _inputs, p.round_id, plan, info.adaptive
             )  # the candidates load during the passes
+            scored = 0  # rows of the forward pass made here (the shard jobs count their own)
             if children:
                 shards.finish(store, progress, children, passes.device)
             else:
-                shards.score_here(store, pending, passes.device, progress)
+                scored = shards.score_here(store, pending, passes.device, progress)
             inputs = loading.result()
         for _attempt in range(MAX_ATTEMPTS):
             if not inputs.candidates:
@@ -136,7 +137,12 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
                 rnd = rounds.get(s, p.round_id)
                 clashes = set(rounds.persist(s, rnd, picks, len(inputs.candidates), choice))
             if not clashes:
-                done = {"round_id": p.round_id, "selected": len(picks), "pool_size": len(inputs.candidates)}
+                done = {
+                    "round_id": p.round_id,
+                    "selected": len(picks),
+                    "pool_size": len(inputs.candidates),
+                    "units": scored,
+                }
                 return done | describe(pick_device(passes.device), passes.precision)
             inputs.candidates = [c for c in inputs.candidates if c[0] not in clashes]
         raise RuntimeError("could not select without clashing with concurrent rounds")

@@ -122,6 +122,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             "version": version,
             "metrics": metrics,
             "steps": result.steps,
+            "units": result.steps,
             "objective_state_resumed": resumed,
             **describe(device),
         }
