@@ -205,7 +205,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the demo loop against --url, or start an embedded server for it first."""
-    from service.demo.run import run_demo
+    from labelq_demo.run import run_demo
 
     server = None
     url = args.url
@@ -242,8 +242,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     import httpx
 
-    from service.demo.client import ApiError, JobFailedError, LabelqClient
-    from service.demo.simulation import int_list, run_simulation
+    from labelq_demo.sdk import ApiError, JobFailedError, connect
+    from labelq_demo.simulation import int_list, run_simulation
 
     settings = get_settings()
     url = args.url or f"http://{settings.host}:{settings.port}"
@@ -256,7 +256,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"labelq simulate: --params/--objective-params must be JSON: {exc}", file=sys.stderr)
         return 2
     try:
-        with LabelqClient(url, key) as client:
+        with connect(url, key) as client:
             run_simulation(
                 client,
                 args.project,

@@ -28,7 +28,8 @@ def test_every_catalog_entry_has_a_schema_and_description() -> None:
 def test_api_process_never_imports_torch() -> None:
     code = (
         "import sys\n"
-        "import service.app, service.cli, service.demo.run, service.domain.pools.parsing\n"
+        "import service.app, service.cli, service.domain.pools.parsing\n"
+        "import labelq_demo.run, labelq_demo.simulation\n"
         "service.app.create_app().openapi()\n"
         "heavy = ('torch', 'torchvision', 'models', 'workers')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"

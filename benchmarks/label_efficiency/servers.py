@@ -11,6 +11,8 @@
   curves (``GET /simulations/{id}``) and plot (``GET /simulations/{id}/plot.png``);
 - :class:`Fleet`: the servers, a dead one replaced by a fresh one set up the same way;
 - :class:`Log`: the run's progress log (stdout and ``run.log``).
+
+Every call goes through the generated SDK (``labelq_client``, with :mod:`labelq_demo.sdk`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from typing import Any
 import httpx
 from experiments import Dataset, Experiment, _scratch_args
 
-from service.demo.client import LabelqClient
+from labelq_client import AuthenticatedClient
+from labelq_client.api.checkpoints import download_weights, upload_checkpoint
+from labelq_client.api.pools import upload_pool
+from labelq_client.api.projects import create_project
+from labelq_client.api.simulation import get_simulation, get_simulation_plot, simulate_project
+from labelq_client.api.training import train_project
+from labelq_client.models import BodyUploadCheckpoint, BodyUploadPool, JobOut, ProjectIn, SimulateIn, TrainIn
+from labelq_client.types import File
+from labelq_demo.sdk import call, connect, extra, follow
 from service.local_server import ServerNotReady, free_port, stop_processes, wait_ready
 
 REPO = Path(__file__).resolve().parents[2]
@@ -95,19 +105,15 @@ class Log:
             self.file.flush()
 
 
-def _job(client: LabelqClient, job: dict[str, Any], log: Log, what: str) -> dict[str, Any]:
+def _job(client: AuthenticatedClient, job: JobOut, log: Log, what: str) -> JobOut:
     last = [0.0]
 
-    def on_progress(j: dict[str, Any]) -> None:
+    def on_progress(j: JobOut) -> None:
         if time.monotonic() - last[0] > 60:
             last[0] = time.monotonic()
-            log(f"{what}: {100 * float(j.get('progress') or 0):.0f}% {j.get('message') or ''}")
+            log(f"{what}: {100 * float(j.progress or 0):.0f}% {j.message or ''}")
 
-    if job.get("status") in ("succeeded", "failed", "cancelled"):
-        if job["status"] != "succeeded":
-            raise RuntimeError(f"{what}: job {job['id']} {job['status']}: {job.get('error')}")
-        return job
-    return client.wait_job(job["id"], on_progress, timeout=JOB_TIMEOUT_S, poll_max=3.0)
+    return follow(client, job, on_progress, timeout=JOB_TIMEOUT_S, poll_max=3.0)
 
 
 def setup_project(
@@ -115,23 +121,36 @@ def setup_project(
 ) -> tuple[dict[str, Any], bytes]:
     """Project + pools on ``server``; the source-only network trained there (``weights`` None) or
     uploaded (``weights`` from the first server). Returns the project record and the weights."""
-    with LabelqClient(server.url, server.admin_key) as admin:
-        project = admin.create_project(
-            f"label-efficiency-{d.key}", d.classes, 1, d.input_shape, default_objective="ce"
+    assert server.admin_key is not None
+    with connect(server.url, server.admin_key) as admin:
+        body = ProjectIn(
+            name=f"label-efficiency-{d.key}",
+            classes=d.classes,
+            budget=1,
+            input_shape=d.input_shape,
+            default_objective="ce",
         )
-    pid, key = project["id"], project["api_key"]
-    headers = {"Authorization": f"Bearer {key}"}
-    with LabelqClient(server.url, key, timeout=120) as api:
+        project = call(create_project.sync_detailed, client=admin, body=body)
+    pid, key = project.id, project.api_key
+    with connect(server.url, key) as api:
         for name, domain, split, hidden in (
             ("source", "source", "train", False),
             ("target", "target", "train", True),
             ("eval", "target", "eval", False),
         ):
-            up = api.upload_pool(pid, paths[name], domain=domain, split=split, hidden_labels=hidden)
-            _job(api, up["job"], log, f"server {server.index} {d.key}: import {name}")
+            with open(paths[name], "rb") as fh:
+                form = BodyUploadPool(
+                    file=File(payload=fh, file_name=paths[name].name),
+                    domain=domain,  # type: ignore[arg-type]
+                    split=split,  # type: ignore[arg-type]
+                    hidden_labels=hidden,
+                    wait_seconds=60,
+                )
+                up = call(upload_pool.sync_detailed, pid, client=api, body=form)
+            _job(api, up.job, log, f"server {server.index} {d.key}: import {name}")
         t0 = time.monotonic()
         if weights is None:
-            body = {
+            fields = {
                 "objective": "ce",
                 "architecture": d.architecture,
                 "arch_args": d.arch_args,
@@ -139,30 +158,24 @@ def setup_project(
                 **d.source_train,
                 "wait_seconds": 0,
             }
-            resp = httpx.post(f"{server.url}/projects/{pid}/train", json=body, headers=headers, timeout=120)
-            resp.raise_for_status()
-            job = _job(api, resp.json()["job"], log, f"server {server.index} {d.key}: source-only training")
-            ckpt_id = job["result"]["checkpoint_id"]
-            wresp = httpx.get(f"{server.url}/checkpoints/{ckpt_id}/weights", headers=headers, timeout=120)
-            wresp.raise_for_status()
-            weights = wresp.content
-            source_acc = (job["result"].get("metrics") or {}).get("eval_accuracy")
+            job = call(train_project.sync_detailed, pid, client=api, body=TrainIn.from_dict(fields)).job
+            job = _job(api, job, log, f"server {server.index} {d.key}: source-only training")
+            result = extra(job.result)
+            ckpt_id = result["checkpoint_id"]
+            weights = call(download_weights.sync_detailed, ckpt_id, client=api).payload.read()
+            source_acc = (result.get("metrics") or {}).get("eval_accuracy")
             log(f"server {server.index} {d.key}: source-only network trained, eval accuracy {source_acc}")
         else:
-            ckpt = api._request(  # noqa: SLF001 - no client method for checkpoint uploads
-                "POST",
-                f"/projects/{pid}/checkpoints",
-                data={
-                    "architecture": d.architecture,
-                    "arch_args": json.dumps(_scratch_args(d)),
-                    "wait_seconds": "120",
-                },
-                files={"file": ("source_only.safetensors", weights, "application/octet-stream")},
-                wait_seconds=120,
+            form = BodyUploadCheckpoint(
+                file=File(payload=io.BytesIO(weights), file_name="source_only.safetensors"),
+                architecture=d.architecture,
+                arch_args=json.dumps(_scratch_args(d)),
+                wait_seconds=60,
             )
-            ckpt_id = ckpt["checkpoint"]["id"]
-            if ckpt["checkpoint"]["status"] != "ready":
-                _job(api, ckpt["job"], log, f"server {server.index} {d.key}: checkpoint upload")
+            ckpt = call(upload_checkpoint.sync_detailed, pid, client=api, body=form)
+            ckpt_id = ckpt.checkpoint.id
+            if ckpt.checkpoint.status != "ready":
+                _job(api, ckpt.job, log, f"server {server.index} {d.key}: checkpoint upload")
             source_acc = None
         seconds = time.monotonic() - t0
     record = {"id": pid, "key": key, "checkpoint": ckpt_id, "source_acc": source_acc, "seconds": seconds}
@@ -173,26 +186,28 @@ def setup_project(
 def run_experiment(server: Server, d: Dataset, exp: Experiment, seeds: list[int], out: Path, log: Log):
     proj = server.projects[d.key]
     t0 = time.monotonic()
-    with LabelqClient(server.url, proj["key"], timeout=120) as api:
-        answer = api.simulate(
-            proj["id"],
-            exp.runs,
-            schedule=exp.schedule,
-            seeds=seeds,
-            epochs=d.sim["epochs"],
-            batch_size=d.sim["batch_size"],
-            lr=d.sim["lr"],
-            optimizer=d.sim["optimizer"],
-            checkpoint_id=proj["checkpoint"],
-        )
-        job_id = answer["job"]["id"]
+    with connect(server.url, proj["key"]) as api:
+        body = {
+            "runs": exp.runs,
+            "schedule": exp.schedule,
+            "rounds": None,
+            "per_round": None,
+            "seeds": seeds,
+            "epochs": d.sim["epochs"],
+            "batch_size": d.sim["batch_size"],
+            "lr": d.sim["lr"],
+            "optimizer": d.sim["optimizer"],
+            "checkpoint_id": proj["checkpoint"],
+        }
+        answer = call(simulate_project.sync_detailed, proj["id"], client=api, body=SimulateIn.from_dict(body))
+        job_id = answer.job.id
         log(
             f"server {server.index}: {exp.id} started as simulation job {job_id}: "
             f"{exp.labels}, {exp.schedule}"
         )
-        _job(api, answer["job"], log, f"server {server.index} {exp.id}")
-        sim = api.get_simulation(job_id)
-        png = api.get_plot(job_id)
+        _job(api, answer.job, log, f"server {server.index} {exp.id}")
+        sim = call(get_simulation.sync_detailed, job_id, client=api).to_dict()
+        png = call(get_simulation_plot.sync_detailed, job_id, client=api).payload.read()
     plot_name = None
     if exp.name != "all" and not exp.name.startswith(
         ("check_", "diag_")

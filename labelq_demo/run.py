@@ -1,8 +1,9 @@
 """The labelq demo: active domain adaptation from MNIST (source) to scikit-learn digits (target).
 
-``run_demo`` drives a running labelq server through its public REST API only, as a user would:
+``run_demo`` drives a running labelq server through its public REST API only, as a user would,
+with the generated SDK (``labelq_client``, through :mod:`labelq_demo.sdk`):
 
-1. fetch and cache the data (:mod:`service.demo.datasets`), build the pools;
+1. fetch and cache the data (:mod:`labelq_demo.datasets`), build the pools;
 2. create a project (classes "0".."9", budget = rounds x budget_per_round) with the admin key and
    continue with the project key it returns;
 3. upload MNIST 10k as the labeled source train pool, the digits train split *without labels* as
@@ -34,8 +35,17 @@ import httpx
 import numpy as np
 from tqdm import tqdm
 
-from service.demo.client import JOB_TERMINAL, Job, JobFailedError, LabelqClient
-from service.demo.datasets import default_cache_dir, make_demo_pools
+from labelq_client import AuthenticatedClient
+from labelq_client.api.health import healthz
+from labelq_client.api.labels import submit_labels
+from labelq_client.api.pools import upload_pool
+from labelq_client.api.projects import create_project, get_project, get_project_metrics
+from labelq_client.api.rounds import query_batch
+from labelq_client.api.training import train_project
+from labelq_client.models import BodyUploadPool, JobOut, LabelsIn, ProjectIn, QueryBatchIn, TrainIn
+from labelq_client.types import File
+from labelq_demo.datasets import default_cache_dir, make_demo_pools
+from labelq_demo.sdk import JOB_TERMINAL, call, connect, extra, follow, wait_round
 
 __all__ = ["DEFAULT_BUDGET_PER_ROUND", "build_parser", "main", "print_table", "run_demo"]
 
@@ -98,16 +108,15 @@ def _job_bar(desc: str, enabled: bool):
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
     )
 
-    def on_progress(job: Job) -> None:
-        progress = job.get("progress") or 0.0
-        bar.n = min(max(float(progress), 0.0), 1.0) * 100
-        parts = [str(job.get("status", ""))]
-        if job.get("items_per_s"):
-            parts.append(f"{job['items_per_s']:.0f} items/s")
-        if job.get("eta_s") is not None and job.get("status") not in JOB_TERMINAL:
-            parts.append(f"eta {job['eta_s']:.0f}s")
-        if job.get("message"):
-            parts.append(str(job["message"])[:40])
+    def on_progress(job: JobOut) -> None:
+        bar.n = min(max(float(job.progress or 0.0), 0.0), 1.0) * 100
+        parts = [str(job.status)]
+        if isinstance(job.items_per_s, float | int) and job.items_per_s:
+            parts.append(f"{job.items_per_s:.0f} items/s")
+        if isinstance(job.eta_s, float | int) and job.status not in JOB_TERMINAL:
+            parts.append(f"eta {job.eta_s:.0f}s")
+        if isinstance(job.message, str) and job.message:
+            parts.append(job.message[:40])
         bar.set_postfix_str(", ".join(parts), refresh=False)
         bar.refresh()
 
@@ -117,19 +126,22 @@ def _job_bar(desc: str, enabled: bool):
         bar.close()
 
 
-def _follow(client: LabelqClient, job: Job, desc: str, progress: bool) -> Job:
-    if job.get("status") in JOB_TERMINAL:
-        if job.get("status") != "succeeded":
-            raise JobFailedError(job)
-        return job
+def _follow(client: AuthenticatedClient, job: JobOut, desc: str, progress: bool) -> JobOut:
+    if job.status in JOB_TERMINAL:
+        return follow(client, job)
     with _job_bar(desc, progress) as on_progress:
-        return client.wait_job(job["id"], on_progress, timeout=JOB_TIMEOUT_S)
+        return follow(client, job, on_progress, timeout=JOB_TIMEOUT_S)
 
 
-def _metric(job: Job, name: str = "eval_accuracy") -> float | None:
-    metrics = (job.get("result") or {}).get("metrics") or {}
-    value = metrics.get(name)
+def _metric(job: JobOut, name: str = "eval_accuracy") -> float | None:
+    value = (extra(job.result).get("metrics") or {}).get(name)
     return float(value) if value is not None else None
+
+
+def _train(api: AuthenticatedClient, pid: int, **body: Any) -> JobOut:
+    """POST /projects/{id}/train (LeNet with the demo's arguments): its job."""
+    fields = {"objective": "ce", "architecture": ARCHITECTURE, "arch_args": ARCH_ARGS, **body}
+    return call(train_project.sync_detailed, pid, client=api, body=TrainIn.from_dict(fields)).job
 
 
 def run_demo(
@@ -156,9 +168,9 @@ def run_demo(
     Returns one dict per row: round 0 is the source-only model, rounds 1..N follow each labeling
     round. Keys: round, strategy, labels_spent, budget_left, eval_accuracy, atc_estimate (accuracy
     estimated without labels), stop_kappa (agreement with the previous round), n_selected,
-    checkpoint_id, seconds. ``transport`` is passed to httpx (tests use an in-process fake).
-    Raises :class:`~service.demo.client.ApiError` / :class:`~service.demo.client.JobFailedError`
-    when the server refuses or a job fails.
+    checkpoint_id, seconds. ``transport`` is passed to httpx (tests answer from an in-process app).
+    Raises :class:`~labelq_demo.sdk.ApiError` / :class:`~labelq_demo.sdk.JobFailedError` when the
+    server refuses or a job fails.
     """
     if rounds < 1:
         raise ValueError("rounds must be >= 1")
@@ -177,62 +189,55 @@ def run_demo(
         f"eval split in {paths['eval'].name}"
     )
 
-    admin = LabelqClient(base_url, admin_key, transport=transport)
-    try:
-        admin.healthz()
+    admin = connect(base_url, admin_key, transport=transport)
+    with admin:
+        call(healthz.sync_detailed, client=admin)
         name = project_name or f"demo-mnist-digits-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-        project = admin.create_project(
-            name,
-            CLASSES,
-            rounds * per_round,
-            INPUT_SHAPE,
+        body = ProjectIn(
+            name=name,
+            classes=CLASSES,
+            budget=rounds * per_round,
+            input_shape=INPUT_SHAPE,
             default_strategy=strategy,
             default_objective="ce",
         )
-    finally:
-        admin.close()
-    pid = project["id"]
-    out(f"project {pid} ({name}): budget {project.get('budget')} = {rounds} rounds x {per_round} labels")
+        project = call(create_project.sync_detailed, client=admin, body=body)
+    pid = project.id
+    out(f"project {pid} ({name}): budget {project.budget} = {rounds} rounds x {per_round} labels")
 
-    with LabelqClient(base_url, project["api_key"], transport=transport) as api:
+    with connect(base_url, project.api_key, transport=transport) as api:
         for key, domain, split in (
             ("source", "source", "train"),
             ("target_unlabeled", "target", "train"),
             ("eval", "target", "eval"),
         ):
-            up = api.upload_pool(pid, paths[key], domain=domain, split=split, wait_seconds=60)
-            _follow(api, up["job"], f"import {key}", progress)
-            pool = up["pool"]
-            out(
-                f"pool {pool.get('id')}: {domain}/{split} from {paths[key].name} "
-                f"({pool.get('n_items', '?')} items)"
-            )
+            with open(paths[key], "rb") as fh:
+                form = BodyUploadPool(
+                    file=File(payload=fh, file_name=paths[key].name),
+                    domain=domain,  # type: ignore[arg-type]
+                    split=split,  # type: ignore[arg-type]
+                    wait_seconds=60,
+                )
+                up = call(upload_pool.sync_detailed, pid, client=api, body=form)
+            _follow(api, up.job, f"import {key}", progress)
+            out(f"pool {up.pool.id}: {domain}/{split} from {paths[key].name} ({up.pool.n_items} items)")
 
         rows: list[dict[str, Any]] = []
         t0 = time.monotonic()
-        job = api.train(
-            pid,
-            objective="ce",
-            architecture=ARCHITECTURE,
-            arch_args=ARCH_ARGS,
-            epochs=source_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            seed=seed,
-        )
+        job = _train(api, pid, epochs=source_epochs, batch_size=batch_size, lr=lr, seed=seed)
         job = _follow(api, job, f"train source ({source_epochs} epochs)", progress)
         acc = _metric(job)
-        proj = api.get_project(pid)
+        proj = call(get_project.sync_detailed, pid, client=api)
         rows.append(
             {
                 "round": 0,
                 "strategy": "source-only",
-                "labels_spent": proj.get("budget_spent", 0),
-                "budget_left": proj.get("budget_left"),
+                "labels_spent": proj.budget_spent,
+                "budget_left": proj.budget_left,
                 "eval_accuracy": acc,
                 "atc_estimate": _metric(job, "atc_estimate"),
                 "n_selected": 0,
-                "checkpoint_id": (job.get("result") or {}).get("checkpoint_id"),
+                "checkpoint_id": extra(job.result).get("checkpoint_id"),
                 "seconds": round(time.monotonic() - t0, 1),
             }
         )
@@ -244,57 +249,51 @@ def run_demo(
 
         for r in range(1, rounds + 1):
             t0 = time.monotonic()
-            rnd = api.query_batch(
-                pid,
-                per_round,
+            ask = QueryBatchIn(
+                project_id=pid,
+                budget=per_round,
                 strategy=strategy,
                 seed=seed + r,
                 idempotency_key=f"labelq-demo-{pid}-round-{r}",
                 wait_seconds=30,
             )
-            if rnd.get("status") not in ("ready", "closed"):
+            rnd = call(query_batch.sync_detailed, client=api, body=ask)
+            if rnd.status not in ("ready", "closed"):
                 with _job_bar(f"round {r}: scoring ({strategy})", progress) as on_progress:
-                    rnd = api.wait_round(rnd["id"], on_progress, timeout=JOB_TIMEOUT_S)
-            selections = rnd.get("selections") or []
+                    rnd = wait_round(api, rnd.id, on_progress, timeout=JOB_TIMEOUT_S)
+            selections = rnd.selections or []
             if not selections:
                 out(f"round {r}: nothing left to select; stopping")
                 break
-            labels = [
-                {"external_id": s["external_id"], "label": CLASSES[truth[s["external_id"]]]}
-                for s in selections
-            ]
-            ledger = api.submit_labels(pid, labels, round_id=rnd["id"], annotator="demo-oracle")
-            job = api.train(
-                pid,
-                objective="ce",
-                architecture=ARCHITECTURE,
-                arch_args=ARCH_ARGS,
-                epochs=finetune_epochs,
-                batch_size=batch_size,
-                lr=lr,
-                seed=seed + r,
-            )
+            answers = {
+                "project_id": pid,
+                "round_id": rnd.id,
+                "annotator": "demo-oracle",
+                "labels": [{"external_id": s.external_id, "label": truth[s.external_id]} for s in selections],
+            }
+            ledger = call(submit_labels.sync_detailed, client=api, body=LabelsIn.from_dict(answers))
+            job = _train(api, pid, epochs=finetune_epochs, batch_size=batch_size, lr=lr, seed=seed + r)
             job = _follow(api, job, f"round {r}: fine-tune ({finetune_epochs} epochs)", progress)
             rows.append(
                 {
                     "round": r,
                     "strategy": strategy,
-                    "labels_spent": ledger.get("budget_spent"),
-                    "budget_left": ledger.get("budget_left"),
+                    "labels_spent": ledger.budget_spent,
+                    "budget_left": ledger.budget_left,
                     "eval_accuracy": _metric(job),
                     "atc_estimate": _metric(job, "atc_estimate"),
                     "stop_kappa": _metric(job, "stop_kappa"),
                     "n_selected": len(selections),
-                    "checkpoint_id": (job.get("result") or {}).get("checkpoint_id"),
+                    "checkpoint_id": extra(job.result).get("checkpoint_id"),
                     "seconds": round(time.monotonic() - t0, 1),
                 }
             )
             out(format_row(rows[-1]))
 
-        advice = api.metrics(pid)["stopping"]
+        advice = call(get_project_metrics.sync_detailed, pid, client=api).stopping
     first, last = rows[0]["eval_accuracy"], rows[-1]["eval_accuracy"]
     out("")
-    out(f"stopping advice: {advice['message']}")
+    out(f"stopping advice: {advice.message}")
     if first is not None and last is not None:
         out(
             f"target eval accuracy {first:.4f} -> {last:.4f} with {rows[-1]['labels_spent']} target labels "
@@ -305,7 +304,7 @@ def run_demo(
     return rows
 
 
-# -- command line (``python -m service.demo.run``; ``labelq demo`` wires the same function) -----------
+# -- command line (``python -m labelq_demo.run``; ``labelq demo`` wires the same function) ----------
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:

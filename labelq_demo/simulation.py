@@ -1,6 +1,5 @@
-"""The client side of simulation mode: start a simulation over HTTP, follow it, print its table.
-
-Used by ``labelq simulate``; torch-free like the rest of the HTTP client.
+"""The client side of simulation mode: start a simulation through the generated SDK, follow it,
+print its table, save its plot. Used by ``labelq simulate``; torch-free.
 """
 
 from __future__ import annotations
@@ -8,9 +7,14 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from labelq_client import AuthenticatedClient
+from labelq_client.api.simulation import get_simulation, get_simulation_plot, simulate_project
+from labelq_client.models import JobOut, SimulateIn
+from labelq_demo.sdk import call, wait_job
+
 
 def run_simulation(
-    client: Any,
+    client: AuthenticatedClient,
     project_id: int,
     *,
     strategies: list[str],
@@ -28,8 +32,8 @@ def run_simulation(
     timeout: float | None = None,
     out: Any = print,
 ) -> dict[str, Any]:
-    """Start a simulation through ``client`` (a LabelqClient), follow it with a progress bar,
-    print the comparison table and save the plot. Returns ``{"job", "result"}``."""
+    """Start a simulation through ``client`` (a project's or the admin key), follow it with a
+    progress bar, print the comparison table and save the plot. Returns ``{"job", "result"}``."""
     runs = [
         {
             "strategy": name,
@@ -39,17 +43,19 @@ def run_simulation(
         }
         for name in strategies
     ]
-    answer = client.simulate(
-        project_id,
-        runs,
-        schedule=schedule,
-        seeds=seeds,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        checkpoint_id=checkpoint_id,
-    )
-    job_id = answer["job"]["id"]
+    body = {
+        "runs": runs,
+        "schedule": schedule,
+        "rounds": None,
+        "per_round": None,
+        "seeds": seeds,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "checkpoint_id": checkpoint_id,
+    }
+    answer = call(simulate_project.sync_detailed, project_id, client=client, body=SimulateIn.from_dict(body))
+    job_id = answer.job.id
     out(f"simulation job {job_id}: {len(runs)} runs x {len(seeds)} seeds, schedule {schedule}")
     bar = None
     if progress:
@@ -57,25 +63,25 @@ def run_simulation(
 
         bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}<{remaining}", file=sys.stderr)
 
-    def on_progress(job: dict[str, Any]) -> None:
+    def on_progress(job: JobOut) -> None:
         if bar is not None:
-            bar.n = int(round(1000 * float(job.get("progress") or 0.0)))
-            bar.set_description_str((job.get("message") or job.get("status") or "")[:60])
+            bar.n = int(round(1000 * float(job.progress or 0.0)))
+            bar.set_description_str(str(job.message or job.status)[:60])
             bar.refresh()
 
     try:
-        client.wait_job(job_id, on_progress, timeout=timeout)
+        wait_job(client, job_id, on_progress, timeout=timeout)
     finally:
         if bar is not None:
             bar.close()
-    answer = client.get_simulation(job_id)
-    result = answer["result"]
-    out(simulation_table(result))
+    done: dict[str, Any] = call(get_simulation.sync_detailed, job_id, client=client).to_dict()
+    out(simulation_table(done["result"]))
     if out_path:
+        plot = call(get_simulation_plot.sync_detailed, job_id, client=client)
         with open(out_path, "wb") as fh:
-            fh.write(client.get_plot(job_id))
+            fh.write(plot.payload.read())
         out(f"plot saved to {out_path}")
-    return answer
+    return done
 
 
 def simulation_table(result: dict[str, Any]) -> str:
