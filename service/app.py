@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from service import logs
@@ -16,6 +18,7 @@ from service.api import (
     checkpoints,
     errors,
     health,
+    items,
     jobs,
     labels,
     metrics,
@@ -36,7 +39,7 @@ Upload pools and a checkpoint, ask `POST /query-batch` which items to label, sen
 `POST /labels`, retrain with `POST /projects/{id}/train`. Authenticate with
 `Authorization: Bearer <key>`. Errors are `{"error": code, "detail": text}`. Every answer carries
 an `X-Request-ID` header (the client's own, if it sent a short token): the jobs a request makes and
-their workers' log lines carry it.
+their workers' log lines carry it. A dashboard is at `/ui/`.
 """
 
 
@@ -67,8 +70,22 @@ def create_app() -> FastAPI:
         generate_unique_id_function=openapi.operation_id,
         static_url="/docs-assets",
     )
-    for module in (health, projects, pools, checkpoints, rounds, labels, training, simulate, jobs, catalog):
+    for module in (
+        health,
+        projects,
+        pools,
+        items,
+        checkpoints,
+        rounds,
+        labels,
+        training,
+        simulate,
+        jobs,
+        catalog,
+    ):
         app.include_router(module.router)
+    # the dashboard: static files in the package, a client of the API like any other
+    app.mount("/ui", StaticFiles(directory=Path(__file__).parent / "ui", html=True), name="ui")
 
     metrics.install(app)
     errors.install(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from tests.services import IN_CI
 
 PEERS_DIR = Path(os.environ.get("LABELQ_TEST_PEERS", Path.home() / ".cache" / "labelq-test-peers"))
 MOTO = "moto[server,s3]==5.2.5"
+PLAYWRIGHT = "playwright==1.65.2"
 
 
 def peer_venv(name: str, *requirements: str) -> Path:
@@ -76,3 +78,30 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def _unavailable(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def chromium() -> str:
+    """Debian's ``chromium`` (never ``playwright install``): on PATH, or installed with apt-get when
+    this machine allows it (CI runs as root on Debian)."""
+    found = shutil.which("chromium")
+    if found is None and shutil.which("apt-get") and os.geteuid() == 0:
+        with open(PEERS_DIR.parent / "labelq-apt.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        found = shutil.which("chromium")
+        if found is None:
+            _unavailable(f"cannot install Debian's chromium: {done.stdout[-1500:]} {done.stderr[-1500:]}")
+    if found is None:
+        _unavailable("Debian's chromium is not installed (apt-get install chromium)")
+    assert found is not None
+    return found

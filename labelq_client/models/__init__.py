@@ -23,6 +23,7 @@ from .item_page import ItemPage
 from .job_out import JobOut
 from .job_out_result_type_0 import JobOutResultType0
 from .job_out_status import JobOutStatus
+from .job_page import JobPage
 from .label_entry import LabelEntry
 from .label_free_out import LabelFreeOut
 from .labels_in import LabelsIn
@@ -30,6 +31,7 @@ from .labels_out import LabelsOut
 from .list_items_domain_type_0 import ListItemsDomainType0
 from .list_items_split_type_0 import ListItemsSplitType0
 from .list_networks_response_list_networks import ListNetworksResponseListNetworks
+from .list_project_jobs_kind_type_0 import ListProjectJobsKindType0
 from .metrics_out import MetricsOut
 from .metrics_row import MetricsRow
 from .metrics_row_metrics import MetricsRowMetrics
@@ -94,6 +96,7 @@ __all__ = (
     "JobOut",
     "JobOutResultType0",
     "JobOutStatus",
+    "JobPage",
     "LabelEntry",
     "LabelFreeOut",
     "LabelsIn",
@@ -101,6 +104,7 @@ __all__ = (
     "ListItemsDomainType0",
     "ListItemsSplitType0",
     "ListNetworksResponseListNetworks",
+    "ListProjectJobsKindType0",
     "MetricsOut",
     "MetricsRow",
     "MetricsRowMetrics",

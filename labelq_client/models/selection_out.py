@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.selection_out_components import SelectionOutComponents
@@ -22,6 +24,7 @@ class SelectionOut:
         rank (int):
         score (float):
         components (SelectionOutComponents):
+        label (int | None | Unset): the item's label, once it has one
     """
 
     item_id: int
@@ -29,6 +32,7 @@ class SelectionOut:
     rank: int
     score: float
     components: SelectionOutComponents
+    label: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +46,12 @@ class SelectionOut:
 
         components = self.components.to_dict()
 
+        label: int | None | Unset
+        if isinstance(self.label, Unset):
+            label = UNSET
+        else:
+            label = self.label
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,6 +63,8 @@ class SelectionOut:
                 "components": components,
             }
         )
+        if label is not UNSET:
+            field_dict["label"] = label
 
         return field_dict
 
@@ -71,12 +83,22 @@ class SelectionOut:
 
         components = SelectionOutComponents.from_dict(d.pop("components"))
 
+        def _parse_label(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        label = _parse_label(d.pop("label", UNSET))
+
         selection_out = cls(
             item_id=item_id,
             external_id=external_id,
             rank=rank,
             score=score,
             components=components,
+            label=label,
         )
 
         selection_out.additional_properties = d

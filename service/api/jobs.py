@@ -1,15 +1,18 @@
-"""GET /jobs/{id}: status, progress fraction, items/s, ETA, error, result."""
+"""GET /jobs/{id}: status, progress fraction, items/s, ETA, error, result; a project's jobs."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from service.api.deps import Caller, Db, ReadDb
-from service.api.schemas import ErrorOut, JobOut
+from service.api.paging import Limit, Offset
+from service.api.schemas import ErrorOut, JobOut, JobPage
 from service.api.strict import PathId, api_router
 from service.api.views import job_out
 from service.db.tables import Job
-from service.domain import jobs
+from service.domain import jobs, projects
 from service.domain.auth import Principal
 
 router = api_router("jobs")
@@ -35,3 +38,23 @@ def cancel_job(job_id: PathId, db: Db, caller: Caller) -> JobOut:
     """Ask a job to stop; a running training stops at its next step and keeps no checkpoint."""
     _visible(db, job_id, caller)
     return job_out(jobs.request_cancel(db, job_id))
+
+
+JobKind = Literal["import_pool", "validate_checkpoint", "score_round", "train", "simulate"]
+
+
+@router.get("/projects/{project_id}/jobs", response_model=JobPage, responses={404: {"model": ErrorOut}})
+def list_project_jobs(
+    project_id: PathId,
+    db: ReadDb,
+    caller: Caller,
+    kind: JobKind | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> JobPage:
+    """The project's jobs, newest first (``kind`` to filter: e.g. ``simulate`` for its
+    simulations, ``train`` for its trainings); shard jobs are parts of their round's job."""
+    caller.check_project(project_id)
+    projects.get(db, project_id)
+    total, page = jobs.of_project(db, project_id, kind=kind, limit=limit, offset=offset)
+    return JobPage(total=total, limit=limit, offset=offset, items=[job_out(j) for j in page])

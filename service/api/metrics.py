@@ -70,7 +70,7 @@ class StateCollector(Collector):
             labels.add_metric([str(project)], n)
         budget = GaugeMetricFamily(
             "labelq_budget_labels",
-            "labels: total, spent, reserved (open rounds), left",
+            "labels: total, spent, reserved (open rounds), free (buyable now)",
             labels=["project", "state"],
         )
         for project, (total, spent, reserved) in sorted(snap.budget.items()):
@@ -78,7 +78,7 @@ class StateCollector(Collector):
                 ("total", total),
                 ("spent", spent),
                 ("reserved", reserved),
-                ("left", total - spent - reserved),
+                ("free", total - spent - reserved),
             ):
                 budget.add_metric([str(project), state], value)
         seen = GaugeMetricFamily(

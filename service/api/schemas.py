@@ -104,6 +104,13 @@ class JobOut(Out):
     finished_at: Timestamp | None
 
 
+class JobPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[JobOut] = Field(description="newest first")
+
+
 class PoolOut(Out):
     id: int
     project_id: int
@@ -193,6 +200,7 @@ class SelectionOut(BaseModel):
     rank: int
     score: float
     components: dict[str, float]
+    label: int | None = Field(None, description="the item's label, once it has one")
 
 
 class RoundOut(Out):

@@ -45,6 +45,7 @@ def round_out(
             rank=sel.rank,
             score=sel.score,
             components=sel.components or {},
+            label=item.label,
         )
         for sel, item in rounds.selections(session, rnd.id, limit=limit, after_rank=after_rank)
     ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, false, or_, select, update
+from sqlalchemy import and_, delete, event, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service import logs, queue
@@ -114,6 +114,19 @@ def relay(session: Session, *, grace_s: float = RELAY_GRACE_S) -> int:
 
 def unsent(job: Job) -> bool:
     return job.status == "queued" and job.sent_at is None
+
+
+def of_project(
+    session: Session, project_id: int, *, kind: str | None, limit: int, offset: int
+) -> tuple[int, list[Job]]:
+    """(how many, a page newest first) of the project's jobs, of ``kind`` if given; shard jobs
+    (parts of a round's scoring) are left out."""
+    where = and_(Job.project_id == project_id, Job.parent_id.is_(None))
+    if kind is not None:
+        where = and_(where, Job.kind == kind)
+    total = session.execute(select(func.count()).select_from(Job).where(where)).scalar_one()
+    page = session.execute(select(Job).where(where).order_by(Job.id.desc()).limit(limit).offset(offset))
+    return int(total), list(page.scalars())
 
 
 def get(session: Session, job_id: int) -> Job:

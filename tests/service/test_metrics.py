@@ -48,7 +48,7 @@ def test_metrics_move_with_a_round_and_its_labels(stack: Stack) -> None:
     assert (
         _value(after, "labelq_budget_labels", project=project, state="reserved") == 1
     )  # 4 picked, 3 labeled
-    assert _value(after, "labelq_budget_labels", project=project, state="left") == 6
+    assert _value(after, "labelq_budget_labels", project=project, state="free") == 6
     # the round's scoring pass forwarded the 12 unlabeled target items (nothing was cached)
     assert moved("labelq_scored_items_total", kind="score_round") >= 12
     assert moved("labelq_jobs", kind="score_round", status="succeeded") == 1
