@@ -19,6 +19,7 @@ SCORE_ROUND = "labelq.rounds.score"
 SCORE_SHARD = "labelq.rounds.shard"
 TRAIN = "labelq.training.train"
 SIMULATE = "labelq.simulate"
+PREDICT = "labelq.checkpoints.predict"
 
 # The job kind (jobs.kind) each task runs; its time limit is a setting (LABELQ_JOB_TIME_LIMITS).
 KINDS = {
@@ -28,6 +29,7 @@ KINDS = {
     SCORE_SHARD: "score_shard",
     TRAIN: "train",
     SIMULATE: "simulate",
+    PREDICT: "predict",
 }
 # Routing: short jobs on the default queue, network work on the gpu queue, so a day of training
 # never holds up an import. A worker listens on both unless told otherwise (labelq worker -Q).
@@ -39,6 +41,7 @@ ROUTES = {
     SCORE_SHARD: GPU,
     TRAIN: GPU,
     SIMULATE: GPU,
+    PREDICT: GPU,
 }
 
 

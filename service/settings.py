@@ -28,6 +28,7 @@ DEFAULT_TIME_LIMITS = {
     "score_shard": 6 * 3600.0,
     "train": 24 * 3600.0,
     "simulate": 24 * 3600.0,
+    "predict": 3600.0,
 }
 _ALLOWED_BROKER_PREFIXES = ("filesystem://", "redis://", "rediss://", "amqp://", "memory://")
 

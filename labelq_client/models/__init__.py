@@ -15,11 +15,13 @@ from .checkpoint_out_metrics import CheckpointOutMetrics
 from .checkpoint_out_params import CheckpointOutParams
 from .checkpoint_out_status import CheckpointOutStatus
 from .checkpoint_upload_out import CheckpointUploadOut
+from .class_probability import ClassProbability
 from .curve_out import CurveOut
 from .error_out import ErrorOut
 from .health_out import HealthOut
 from .item_out import ItemOut
 from .item_page import ItemPage
+from .item_prediction import ItemPrediction
 from .job_out import JobOut
 from .job_out_result_type_0 import JobOutResultType0
 from .job_out_status import JobOutStatus
@@ -39,6 +41,9 @@ from .pool_out import PoolOut
 from .pool_out_domain import PoolOutDomain
 from .pool_out_split import PoolOutSplit
 from .pool_upload_out import PoolUploadOut
+from .predict_in import PredictIn
+from .predict_out import PredictOut
+from .prediction_out import PredictionOut
 from .project_created_out import ProjectCreatedOut
 from .project_in import ProjectIn
 from .project_out import ProjectOut
@@ -88,11 +93,13 @@ __all__ = (
     "CheckpointOutParams",
     "CheckpointOutStatus",
     "CheckpointUploadOut",
+    "ClassProbability",
     "CurveOut",
     "ErrorOut",
     "HealthOut",
     "ItemOut",
     "ItemPage",
+    "ItemPrediction",
     "JobOut",
     "JobOutResultType0",
     "JobOutStatus",
@@ -112,6 +119,9 @@ __all__ = (
     "PoolOutDomain",
     "PoolOutSplit",
     "PoolUploadOut",
+    "PredictIn",
+    "PredictOut",
+    "PredictionOut",
     "ProjectCreatedOut",
     "ProjectIn",
     "ProjectOut",

@@ -23,7 +23,7 @@ class JobOut:
     Attributes:
         id (int):
         project_id (int | None):
-        kind (str): import_pool, validate_checkpoint, score_round, score_shard, train or simulate
+        kind (str): import_pool, validate_checkpoint, score_round, score_shard, train, simulate or predict
         status (JobOutStatus):
         progress (float):
         items_per_s (float | None):

@@ -1,11 +1,12 @@
 from typing import Literal
 
 ListProjectJobsKindType0 = Literal[
-    "import_pool", "score_round", "simulate", "train", "validate_checkpoint"
+    "import_pool", "predict", "score_round", "simulate", "train", "validate_checkpoint"
 ]
 
 LIST_PROJECT_JOBS_KIND_TYPE_0_VALUES: set[ListProjectJobsKindType0] = {
     "import_pool",
+    "predict",
     "score_round",
     "simulate",
     "train",

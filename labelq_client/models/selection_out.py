@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.prediction_out import PredictionOut
     from ..models.selection_out_components import SelectionOutComponents
 
 
@@ -25,6 +26,7 @@ class SelectionOut:
         score (float):
         components (SelectionOutComponents):
         label (int | None | Unset): the item's label, once it has one
+        prediction (None | PredictionOut | Unset): the round's checkpoint's predicted class and top-3 probabilities
     """
 
     item_id: int
@@ -33,9 +35,12 @@ class SelectionOut:
     score: float
     components: SelectionOutComponents
     label: int | None | Unset = UNSET
+    prediction: None | PredictionOut | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.prediction_out import PredictionOut
+
         item_id = self.item_id
 
         external_id = self.external_id
@@ -52,6 +57,14 @@ class SelectionOut:
         else:
             label = self.label
 
+        prediction: dict[str, Any] | None | Unset
+        if isinstance(self.prediction, Unset):
+            prediction = UNSET
+        elif isinstance(self.prediction, PredictionOut):
+            prediction = self.prediction.to_dict()
+        else:
+            prediction = self.prediction
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -65,11 +78,14 @@ class SelectionOut:
         )
         if label is not UNSET:
             field_dict["label"] = label
+        if prediction is not UNSET:
+            field_dict["prediction"] = prediction
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.prediction_out import PredictionOut
         from ..models.selection_out_components import SelectionOutComponents
 
         d = dict(src_dict)
@@ -92,6 +108,23 @@ class SelectionOut:
 
         label = _parse_label(d.pop("label", UNSET))
 
+        def _parse_prediction(data: object) -> None | PredictionOut | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                prediction_type_0 = PredictionOut.from_dict(data)
+
+                return prediction_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PredictionOut | Unset, data)
+
+        prediction = _parse_prediction(d.pop("prediction", UNSET))
+
         selection_out = cls(
             item_id=item_id,
             external_id=external_id,
@@ -99,6 +132,7 @@ class SelectionOut:
             score=score,
             components=components,
             label=label,
+            prediction=prediction,
         )
 
         selection_out.additional_properties = d

@@ -40,7 +40,7 @@ def cancel_job(job_id: PathId, db: Db, caller: Caller) -> JobOut:
     return job_out(jobs.request_cancel(db, job_id))
 
 
-JobKind = Literal["import_pool", "validate_checkpoint", "score_round", "train", "simulate"]
+JobKind = Literal["import_pool", "validate_checkpoint", "score_round", "train", "simulate", "predict"]
 
 
 @router.get("/projects/{project_id}/jobs", response_model=JobPage, responses={404: {"model": ErrorOut}})

@@ -81,7 +81,7 @@ class JobOut(Out):
     id: int
     project_id: int | None
     kind: str = Field(
-        description="import_pool, validate_checkpoint, score_round, score_shard, train or simulate"
+        description="import_pool, validate_checkpoint, score_round, score_shard, train, simulate or predict"
     )
     parent_id: int | None = Field(None, description="score_shard: the round's scoring job it is a part of")
     worker: str | None = Field(None, description="the worker (host-pid) that last claimed it")
@@ -194,6 +194,53 @@ class QueryBatchIn(In):
         return self  # params: validated by the handler for named and default strategies alike
 
 
+class ClassProbability(BaseModel):
+    label: int = Field(description="class index")
+    probability: float
+
+
+class PredictionOut(BaseModel):
+    label: int = Field(description="the predicted class (the most probable; ties to the lower index)")
+    top: list[ClassProbability] = Field(description="the most probable classes, most probable first")
+
+
+MAX_PREDICT = 10_000
+
+
+class PredictIn(In):
+    """Exactly one of ``item_ids``, ``external_ids`` or ``pool_id`` (a page of its items by row)."""
+
+    item_ids: list[RowId] | None = Field(None, max_length=MAX_PREDICT)
+    external_ids: list[Annotated[str, Field(max_length=255)]] | None = Field(None, max_length=MAX_PREDICT)
+    pool_id: RowId | None = None
+    offset: int = Field(0, ge=0, le=2**31 - 1, description="pool_id: items to skip, by row")
+    limit: int = Field(1000, ge=1, le=MAX_PREDICT, description="pool_id: items in this page")
+    top_k: int = Field(3, ge=1, le=1000, description="class probabilities per item")
+    wait_seconds: float = Field(30, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> PredictIn:
+        given = [x is not None for x in (self.item_ids, self.external_ids, self.pool_id)]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of item_ids, external_ids or pool_id")
+        return self
+
+
+class ItemPrediction(BaseModel):
+    item_id: int
+    external_id: str
+    label: int = Field(description="the predicted class (ties to the lower index)")
+    top: list[ClassProbability] = Field(description="the top_k most probable classes, most probable first")
+
+
+class PredictOut(BaseModel):
+    job: JobOut
+    total: int = Field(description="items asked for (pool_id: items in the pool)")
+    predictions: list[ItemPrediction] | None = Field(
+        None, description="in the order asked (pool_id: by row); null until the job succeeded"
+    )
+
+
 class SelectionOut(BaseModel):
     item_id: int
     external_id: str
@@ -201,6 +248,9 @@ class SelectionOut(BaseModel):
     score: float
     components: dict[str, float]
     label: int | None = Field(None, description="the item's label, once it has one")
+    prediction: PredictionOut | None = Field(
+        None, description="the round's checkpoint's predicted class and top-3 probabilities"
+    )
 
 
 class RoundOut(Out):

@@ -46,6 +46,7 @@ def round_out(
             score=sel.score,
             components=sel.components or {},
             label=item.label,
+            prediction=sel.prediction,
         )
         for sel, item in rounds.selections(session, rnd.id, limit=limit, after_rank=after_rank)
     ]

@@ -202,6 +202,8 @@ class RoundSelection(Base):
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     components: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    # {"label": c, "top": [{"label": c, "probability": p}, ...]} of the round's checkpoint
+    prediction: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class Annotation(Base):

@@ -37,6 +37,7 @@ class Pick:
     item_id: int
     score: float
     components: dict[str, float]
+    prediction: dict[str, Any] | None = None  # the checkpoint's predicted class and top-k
 
 
 def get(session: Session, round_id: int) -> Round:
@@ -258,6 +259,7 @@ def persist(
                     "rank": r,
                     "score": p.score,
                     "components": p.components,
+                    "prediction": p.prediction,
                 }
                 for r, p in enumerate(picks)
             ],

@@ -312,6 +312,13 @@ async function roundView(id) {
           image ? el("img", { src: thumbs.get(s.item_id), alt: s.external_id }) : "",
           el("div", { class: "id" }, `#${s.rank + 1} ${s.external_id}`),
           el("div", {}, `score ${fmt(s.score)}`),
+          s.prediction
+            ? el(
+                "div",
+                { class: "predicted" },
+                `predicted ${project.classes[s.prediction.label]} (${fmt(s.prediction.top[0].probability, 2)})`,
+              )
+            : "",
           el("div", { class: "parts" }, parts),
           labeled
             ? el("div", { class: "done" }, `labeled ${project.classes[s.label]}`)

@@ -194,3 +194,22 @@ def test_metrics_show_each_round(stack: Stack) -> None:
     assert abs(first["score_mean"] - sum(scores) / 3) < 1e-9
     assert first["checkpoint_id"] == ckpt_id and first["checkpoint_version"] == 1
     assert stats[1]["round_id"] == second["id"] and stats[1]["status"] == "ready"
+
+
+def test_selected_items_carry_the_checkpoints_prediction(stack: Stack) -> None:
+    pid, key, ckpt_id = ready_project(stack)
+    rnd = query(stack, pid, key, 5).json()
+    weights = stack.client.get(f"/checkpoints/{ckpt_id}/weights", headers=key).content
+    net = build_network("mlp", **ARCH_ARGS)
+    net.load_state_dict(load_safetensors(weights))
+    x = torch.from_numpy(tiny_arrays(12, 2, "")["x"])
+    with torch.no_grad():
+        probs = torch.softmax(net.eval()(x)[0].double(), -1)
+    for s in rnd["selections"]:
+        row = probs[int(s["external_id"].rsplit("-", 1)[1])]
+        order = sorted(range(3), key=lambda c: (-float(row[c]), c))
+        assert s["prediction"]["label"] == order[0]
+        assert [t["label"] for t in s["prediction"]["top"]] == order
+        assert np.allclose([t["probability"] for t in s["prediction"]["top"]], row[order].numpy(), atol=1e-5)
+    stored = stack.client.get(f"/rounds/{rnd['id']}", headers=key).json()["selections"]
+    assert [s["prediction"] for s in stored] == [s["prediction"] for s in rnd["selections"]]

@@ -30,6 +30,7 @@ with sync_playwright() as p:
     )
     seen["thumbnails"] = page.eval_on_selector_all(".card img", "els => els.map(e => e.naturalWidth)")
     seen["cards"] = page.eval_on_selector_all(".card", "els => els.map(e => Number(e.dataset.item))")
+    seen["predicted"] = page.eval_on_selector_all(".card .predicted", "els => els.map(e => e.textContent)")
     for item, label in cfg["labels"].items():
         page.click(f".card[data-item='{item}'] button[data-class='{label}']")
         page.wait_for_selector(f".card.labeled[data-item='{item}']")

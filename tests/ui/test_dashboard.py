@@ -29,9 +29,10 @@ def _npz(**arrays: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _project(url: str, admin: str) -> tuple[int, str, int, dict[int, int]]:
+def _project(url: str, admin: str) -> tuple[int, str, int, dict[int, int], list[str]]:
     """Digits (8x8 images) as source, unlabeled target and eval pools, a trained network and a ready
-    round of 4: (project id, its key, the round id, the truth of the round's items by item id)."""
+    round of 4: (project id, its key, the round id, the truth of the round's items by item id, the
+    predictions a card should show)."""
     from sklearn.datasets import load_digits
 
     x, y = load_digits(return_X_y=True)
@@ -73,7 +74,11 @@ def _project(url: str, admin: str) -> tuple[int, str, int, dict[int, int]]:
     assert res.status_code == 201, res.text
     rnd = res.json()
     truth = {s["item_id"]: int(y[int(s["external_id"][1:])]) for s in rnd["selections"]}
-    return pid, key, rnd["id"], truth
+    shown = [
+        f"predicted {s['prediction']['label']} ({s['prediction']['top'][0]['probability']:.2f})"
+        for s in rnd["selections"]
+    ]
+    return pid, key, rnd["id"], truth, shown
 
 
 @pytest.mark.slow
@@ -84,7 +89,7 @@ def test_label_a_round_by_clicking_and_watch_budget_and_curve(tmp_path: Path) ->
         try:
             wait_ready(url, [server])
             admin = (tmp_path / ".labelq" / "admin.key").read_text().strip()
-            pid, key, round_id, truth = _project(url, admin)
+            pid, key, round_id, truth, shown = _project(url, admin)
             shot = tmp_path / "dashboard.png"
             cfg = {
                 "url": url,
@@ -109,6 +114,7 @@ def test_label_a_round_by_clicking_and_watch_budget_and_curve(tmp_path: Path) ->
             stop_processes([server], signal.SIGINT, timeout=40)
     assert seen["budget_before"] == "budget 20: spent 0, reserved 4, free 16"
     assert sorted(seen["cards"]) == sorted(truth) and seen["thumbnails"] == [96] * 4  # 8x8 shown x12
+    assert seen["predicted"] == shown, "each card shows the checkpoint's prediction"
     assert seen["ledger"] == "budget 20: spent 4, reserved 0, free 16"
     assert seen["budget_after"] == "budget 20: spent 4, reserved 0, free 16"
     assert (seen["points_before"], seen["points_after"]) == (1, 2), "the retrain adds a point"

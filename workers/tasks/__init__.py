@@ -1,3 +1,3 @@
 """Every task, registered by importing this package."""
 
-from workers.tasks import checkpoints, pools, rounds, simulate, training  # noqa: F401
+from workers.tasks import checkpoints, pools, predict, rounds, simulate, training  # noqa: F401

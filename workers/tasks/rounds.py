@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from models.acquisition import get_strategy
 from models.device import describe, pick_device
+from models.predictions import predictions
 from service import queue
 from service.db.engine import session_scope
 from service.db.tables import Item, Pool
@@ -27,6 +28,7 @@ from workers.models_io import CheckpointRef
 from workers.runtime import Progress, run_job
 from workers.scoring import RoundInputs, build_context, round_shards
 
+TOP_K = 3  # class probabilities kept with each selected item
 MAX_ATTEMPTS = 3  # re-select when a concurrent round reserved some picks meanwhile
 
 
@@ -124,11 +126,13 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
                 raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
             ctx = build_context(store, info, plan.ref, plan.parent, inputs, passes, progress)
             sel = info.fn(ctx, plan.budget, **plan.params)
+            guesses = predictions(ctx.unlabeled.logits[sel.indices], k=TOP_K)
             picks = [
                 rounds.Pick(
                     inputs.candidates[i][0],
                     float(sel.scores[r]),
                     {k: float(v[r]) for k, v in sel.components.items()},
+                    guesses[r],
                 )
                 for r, i in enumerate(sel.indices.tolist())
             ]
