@@ -20,6 +20,7 @@ from service.api import (
     health,
     items,
     jobs,
+    label_studio,
     labels,
     metrics,
     openapi,
@@ -84,6 +85,7 @@ def create_app() -> FastAPI:
         simulate,
         jobs,
         catalog,
+        label_studio,
     ):
         app.include_router(module.router)
     # the dashboard: static files in the package, a client of the API like any other

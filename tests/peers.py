@@ -105,3 +105,41 @@ def chromium() -> str:
         _unavailable("Debian's chromium is not installed (apt-get install chromium)")
     assert found is not None
     return found
+
+
+LABEL_STUDIO = "label-studio==1.23.2"
+LS_USER, LS_PASSWORD, LS_TOKEN = "labelq-test@example.com", "labelq-test-password", "labelq-test-legacy-token"
+
+
+@contextmanager
+def label_studio(data_dir: Path) -> Iterator[str]:
+    """A real Label Studio on a free port with a user whose legacy API token is ``LS_TOKEN``
+    (1.23 disables legacy tokens by default: ``--enable-legacy-api-token`` turns them on for the
+    test organisation). SSRF protection and the banned private subnets are off so it may call labelq
+    on 127.0.0.1. Yields its URL."""
+    exe = peer_venv("label-studio", LABEL_STUDIO) / "label-studio"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABELQ_", "DJANGO_"))}
+    env |= {
+        "SSRF_PROTECTION_ENABLED": "false",
+        "USE_DEFAULT_BANNED_SUBNETS": "false",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+    }
+    args = [
+        str(exe), "start", "--no-browser", "--port", str(port), "--internal-host", "127.0.0.1",
+        "--host", url, "--data-dir", str(data_dir), "--username", LS_USER, "--password", LS_PASSWORD,
+        "--user-token", LS_TOKEN, "--enable-legacy-api-token",
+    ]  # fmt: skip
+    with open(data_dir.parent / "label-studio.log", "wb") as log:
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            _wait_http(f"{url}/health", proc, timeout=240)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)

@@ -34,6 +34,15 @@ from .list_items_domain_type_0 import ListItemsDomainType0
 from .list_items_split_type_0 import ListItemsSplitType0
 from .list_networks_response_list_networks import ListNetworksResponseListNetworks
 from .list_project_jobs_kind_type_0 import ListProjectJobsKindType0
+from .ls_health_response_ls_health import LsHealthResponseLsHealth
+from .ls_predict_body import LsPredictBody
+from .ls_predict_response_ls_predict import LsPredictResponseLsPredict
+from .ls_setup_body import LsSetupBody
+from .ls_setup_response_ls_setup import LsSetupResponseLsSetup
+from .ls_train_body import LsTrainBody
+from .ls_train_response_ls_train import LsTrainResponseLsTrain
+from .ls_webhook_body import LsWebhookBody
+from .ls_webhook_response_ls_webhook import LsWebhookResponseLsWebhook
 from .metrics_out import MetricsOut
 from .metrics_row import MetricsRow
 from .metrics_row_metrics import MetricsRowMetrics
@@ -112,6 +121,15 @@ __all__ = (
     "ListItemsSplitType0",
     "ListNetworksResponseListNetworks",
     "ListProjectJobsKindType0",
+    "LsHealthResponseLsHealth",
+    "LsPredictBody",
+    "LsPredictResponseLsPredict",
+    "LsSetupBody",
+    "LsSetupResponseLsSetup",
+    "LsTrainBody",
+    "LsTrainResponseLsTrain",
+    "LsWebhookBody",
+    "LsWebhookResponseLsWebhook",
     "MetricsOut",
     "MetricsRow",
     "MetricsRowMetrics",

@@ -37,12 +37,13 @@ async def predict(checkpoint_id: PathId, body: PredictIn, caller: Caller, respon
     the order asked. A worker answers from the checkpoint's cached forward pass (computed once
     per pool). ``wait_seconds`` waits for it (200); otherwise 202 and poll ``GET /jobs/{id}``
     (its ``result.predictions``)."""
-    job_id, total = await run_in_threadpool(_start, checkpoint_id, body, caller)
+    job_id, total = await run_in_threadpool(start, checkpoint_id, body, caller)
     await waiting.wait_for_job(job_id, body.wait_seconds)
-    return await run_in_threadpool(_answer, job_id, total, response)
+    return await run_in_threadpool(answer, job_id, total, response)
 
 
-def _start(checkpoint_id: int, body: PredictIn, caller: Principal) -> tuple[int, int]:
+def start(checkpoint_id: int, body: PredictIn, caller: Principal) -> tuple[int, int]:
+    """The predict job for what ``body`` names (checked for ``caller``): (job id, items in all)."""
     with session_scope() as s:
         ckpt = checkpoints.get(s, checkpoint_id)
         caller.check_project(ckpt.project_id)
@@ -62,7 +63,8 @@ def _start(checkpoint_id: int, body: PredictIn, caller: Principal) -> tuple[int,
         return job.id, total
 
 
-def _answer(job_id: int, total: int, response: Response) -> PredictOut:
+def answer(job_id: int, total: int, response: Response) -> PredictOut:
+    """The job and, once it succeeded, its predictions; 200 when it ended, else 202."""
     with session_scope(readonly=True) as s:
         job = jobs.get(s, job_id)
         out = PredictOut(job=job_out(job), total=total)

@@ -38,7 +38,7 @@ async def train_project(project_id: PathId, body: TrainIn, caller: Caller, respo
     result names the new checkpoint and its metrics on the target eval split. ``wait_seconds``
     (capped by the server) waits for the job (200); otherwise 202 with ``Retry-After``."""
     caller.check_project(project_id)
-    job_id = await run_in_threadpool(_start, project_id, body)
+    job_id = await run_in_threadpool(start, project_id, body)
     await waiting.wait_for_job(job_id, body.wait_seconds)
     out = await run_in_threadpool(_job, job_id)
     if out.status in jobs.TERMINAL:
@@ -53,7 +53,8 @@ def _job(job_id: int) -> JobOut:
         return job_out(jobs.get(s, job_id))
 
 
-def _start(project_id: int, body: TrainIn) -> int:
+def start(project_id: int, body: TrainIn) -> int:
+    """The training job ``body`` asks for (checked): its id."""
     with session_scope() as s:
         project = projects.get(s, project_id)
         objective = body.objective or project.default_objective

@@ -231,3 +231,29 @@ class Worker(Base):
     queues: Mapped[list[str]] = mapped_column(Json, default=list)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LsConnection(Base):
+    """A project's Label Studio connection, from its ML backend ``/setup``: where Label Studio is,
+    its token (to fetch task images), its project, and the labeling config's names."""
+
+    __tablename__ = "ls_connections"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    ls_project: Mapped[int] = mapped_column(Integer)
+    hostname: Mapped[str] = mapped_column(String(1000))
+    token: Mapped[str] = mapped_column(Text)
+    from_name: Mapped[str] = mapped_column(String(255))  # the Choices tag
+    to_name: Mapped[str] = mapped_column(String(255))  # the Image tag it labels
+    data_key: Mapped[str] = mapped_column(String(255))  # task.data[data_key] is the image's URL
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LsAnnotation(Base):
+    """A Label Studio annotation that became a label (its deletion names only the annotation)."""
+
+    __tablename__ = "ls_annotations"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))

@@ -186,3 +186,23 @@ def _apply(
         project.budget_spent,
         project.budget - project.budget_spent,
     )
+
+
+def remove(session: Session, project_id: int, item_ids: list[int], *, annotator: str | None) -> int:
+    """Take the labels off ``item_ids`` (an annotation deleted in a labeling tool). What was spent
+    stays spent, and labeling the item again costs nothing more. Returns how many lost a label."""
+    lock_project(session, project_id)
+    query = select(Item.id, Item.label, Item.pool_id).where(
+        visible_items(project_id), Item.id.in_(item_ids), Item.label.is_not(None)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return 0
+    now = utcnow()
+    notes = [(project_id, r.id, None, r.label, r.label, "removed", annotator, now) for r in rows]
+    insert_rows(session, Annotation.__table__, ANNOTATION_COLUMNS, notes)
+    session.execute(update(Item).where(Item.id.in_([r.id for r in rows])).values(label=None))
+    for pool_id, n in Counter(r.pool_id for r in rows).items():
+        session.execute(update(Pool).where(Pool.id == pool_id).values(n_labeled=Pool.n_labeled - n))
+    session.flush()
+    return len(rows)

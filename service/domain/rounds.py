@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -304,3 +304,31 @@ def close_if_complete(session: Session, round_ids: set[int]) -> None:
         if open_items == 0:
             rnd.status, rnd.closed_at = "closed", utcnow()
     session.flush()
+
+
+def release_items(session: Session, project_id: int, item_ids: list[int]) -> int:
+    """Take unlabeled ``item_ids`` out of the project's ready rounds (a labeling tool skipped them):
+    their reservation is freed and another round may select them. Returns how many selections."""
+    lock_project(session, project_id)
+    query = (
+        select(RoundSelection.id)
+        .join(Round, Round.id == RoundSelection.round_id)
+        .join(Item, Item.id == RoundSelection.item_id)
+        .where(
+            Round.project_id == project_id,
+            Round.status == "ready",
+            RoundSelection.item_id.in_(item_ids),
+            Item.label.is_(None),
+        )
+    )
+    ids = list(session.execute(query).scalars())
+    if ids:
+        session.execute(delete(RoundSelection).where(RoundSelection.id.in_(ids)))
+        session.flush()
+    return len(ids)
+
+
+def latest_open_id(session: Session, project_id: int) -> int | None:
+    """The newest ready round of the project (what a labeling tool should serve first)."""
+    query = select(func.max(Round.id)).where(Round.project_id == project_id, Round.status == "ready")
+    return session.execute(query).scalar()
