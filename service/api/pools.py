@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import Form, Response, UploadFile
 
-from service import queue
 from service.api import waiting
 from service.api.deps import Caller, ReadDb
 from service.api.paging import Limit, Offset
@@ -18,6 +17,7 @@ from service.api.views import job_out
 from service.db.engine import session_scope
 from service.db.tables import Pool
 from service.domain import jobs, projects
+from service.domain.pools import imports
 from service.domain.pools import service as pools
 from service.errors import from_code
 from service.storage import get_store
@@ -66,23 +66,16 @@ def _register(
     key, name, _, sha = receive(store, file)
     try:
         with session_scope() as s:
-            pool = pools.start(
+            pool, job = imports.register(
                 s,
                 projects.get(s, project_id),
                 domain=domain,
                 split=split,
                 filename=name,
-                labels_hidden=hidden_labels,
+                upload=key,
+                hidden_labels=hidden_labels,
             )
             pool.sha256 = sha
-            job = jobs.create(
-                s,
-                kind="import_pool",
-                task=queue.IMPORT_POOL,
-                project_id=project_id,
-                payload={"pool_id": pool.id, "upload": key, "hidden_labels": hidden_labels},
-            )
-            pool.job_id = job.id
             pool_id, job_id = pool.id, job.id
     except BaseException:  # nothing was committed: the upload is nobody's
         store.delete(key)

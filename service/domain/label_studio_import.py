@@ -13,11 +13,10 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from service import queue
 from service.db.engine import session_scope
 from service.db.tables import LsConnection
-from service.domain import jobs, projects
-from service.domain.pools import service as pools
+from service.domain import projects
+from service.domain.pools import imports
 from service.errors import BadInput
 from service.storage import get_store
 
@@ -85,17 +84,10 @@ def start_import(project_id: int, x: np.ndarray, ids: list[str]) -> int:
         tmp.write_bytes(buf.getvalue())
     try:
         with session_scope() as s:
-            pool = pools.start(
-                s, projects.get(s, project_id), domain="target", split="train", filename="label-studio.npz"
+            project = projects.get(s, project_id)
+            _, job = imports.register(
+                s, project, domain="target", split="train", filename="label-studio.npz", upload=key
             )
-            job = jobs.create(
-                s,
-                kind="import_pool",
-                task=queue.IMPORT_POOL,
-                project_id=project_id,
-                payload={"pool_id": pool.id, "upload": key, "hidden_labels": False},
-            )
-            pool.job_id = job.id
             return job.id
     except BaseException:
         store.delete(key)

@@ -19,21 +19,15 @@ import pytest
 from PIL import Image
 
 from service.local_server import stop_processes, wait_ready
+from tests.e2e.digits import CLASSES, digits, digits_project
 from tests.e2e.embedded import serve
 from tests.peers import LS_TOKEN, label_studio
 
-CLASSES = [str(d) for d in range(10)]
 CONFIG = (
     '<View><Image name="image" value="$image"/><Choices name="digit" toName="image" choice="single">'
     + "".join(f'<Choice value="{c}"/>' for c in CLASSES)
     + "</Choices></View>"
 )
-
-
-def _npz(**arrays: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
 
 
 def _png(x: np.ndarray) -> bytes:
@@ -54,51 +48,24 @@ def _until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _labelq_project(url: str, admin: str, x: np.ndarray, y: np.ndarray) -> tuple[httpx.Client, int, str]:
-    http = httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {admin}"})
-    body = {"name": "ls", "classes": CLASSES, "input_shape": [1, 8, 8], "budget": 10}
-    made = http.post("/projects", json=body).json()
-    pid, key = made["id"], made["api_key"]
-    http.headers["Authorization"] = f"Bearer {key}"
-    for data, split, domain in (
-        (_npz(x=x[:400], y=y[:400]), "train", "source"),
-        (_npz(x=x[400:500], y=y[400:500]), "eval", "target"),
-    ):
-        res = http.post(
-            f"/projects/{pid}/pools",
-            files={"file": ("p.npz", data)},
-            data={"domain": domain, "split": split, "wait_seconds": "60"},
-        )
-        assert res.status_code == 201, res.text
-    train = {
-        "objective": "ce",
-        "architecture": "mlp",
-        "arch_args": {"hidden": [64]},
-        "epochs": 20,
-        "lr": 0.01,
-    }
-    job = http.post(f"/projects/{pid}/train", json={**train, "wait_seconds": 60}).json()["job"]
-    assert job["status"] == "succeeded", job
-    return http, pid, key
-
-
 def _latest(task: dict[str, Any]) -> dict[str, Any]:
     return max(task["predictions"], key=lambda p: p["id"])
 
 
 @pytest.mark.slow
 def test_label_studio_uses_labelq_as_its_ml_backend(tmp_path: Path) -> None:
-    from sklearn.datasets import load_digits
-
-    x, y = load_digits(return_X_y=True)
-    x = (x / 16).astype(np.float32).reshape(-1, 1, 8, 8)
+    x, y = digits()
     (tmp_path / "ls").mkdir()
     (tmp_path / "labelq").mkdir()
     with label_studio(tmp_path / "ls" / "data") as ls_url, serve(tmp_path / "labelq") as (server, url):
         try:
             wait_ready(url, [server])
             admin = (tmp_path / "labelq" / ".labelq" / "admin.key").read_text().strip()
-            lq, pid, key = _labelq_project(url, admin, x, y)
+            pools = [
+                ({"x": x[:400], "y": y[:400]}, "source", "train"),
+                ({"x": x[400:500], "y": y[400:500]}, "target", "eval"),
+            ]
+            lq, pid, key = digits_project(url, admin, pools, budget=10, epochs=20)
             ls = httpx.Client(base_url=ls_url, timeout=120, headers={"Authorization": f"Token {LS_TOKEN}"})
 
             # a Label Studio project of 12 digit images, labelq connected as its ML backend

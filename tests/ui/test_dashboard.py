@@ -5,7 +5,6 @@ and sees the learning curve grow; the key never reaches a URL."""
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from service.local_server import stop_processes, wait_ready
+from tests.e2e.digits import digits, digits_project
 from tests.e2e.embedded import serve
 from tests.peers import PLAYWRIGHT, chromium, peer_venv
 
@@ -23,51 +23,18 @@ SCRIPT = Path(__file__).with_name("browser_script.py")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def _npz(**arrays: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
-
-
 def _project(url: str, admin: str) -> tuple[int, str, int, dict[int, int], list[str]]:
     """Digits (8x8 images) as source, unlabeled target and eval pools, a trained network and a ready
     round of 4: (project id, its key, the round id, the truth of the round's items by item id, the
     predictions a card should show)."""
-    from sklearn.datasets import load_digits
-
-    x, y = load_digits(return_X_y=True)
-    x = (x / 16).astype(np.float32).reshape(-1, 1, 8, 8)
-    http = httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {admin}"})
-    body = {
-        "name": "dashboard",
-        "classes": [str(d) for d in range(10)],
-        "input_shape": [1, 8, 8],
-        "budget": 20,
-    }
-    made = http.post("/projects", json=body).json()
-    pid, key = made["id"], made["api_key"]
-    http.headers["Authorization"] = f"Bearer {key}"
+    x, y = digits()
     ids = np.array([f"d{i:04d}" for i in range(len(x))])
-    for data, domain, split in (
-        (_npz(x=x[:300], y=y[:300]), "source", "train"),
-        (_npz(x=x[300:500], ids=ids[300:500]), "target", "train"),
-        (_npz(x=x[500:600], y=y[500:600]), "target", "eval"),
-    ):
-        res = http.post(
-            f"/projects/{pid}/pools",
-            files={"file": ("p.npz", data)},
-            data={"domain": domain, "split": split, "wait_seconds": "60"},
-        )
-        assert res.status_code == 201, res.text
-    train = {
-        "objective": "ce",
-        "architecture": "mlp",
-        "arch_args": {"hidden": [64]},
-        "epochs": 30,
-        "lr": 0.01,
-    }
-    res = http.post(f"/projects/{pid}/train", json={**train, "wait_seconds": 60})
-    assert res.json()["job"]["status"] == "succeeded", res.text
+    pools = [
+        ({"x": x[:300], "y": y[:300]}, "source", "train"),
+        ({"x": x[300:500], "ids": ids[300:500]}, "target", "train"),
+        ({"x": x[500:600], "y": y[500:600]}, "target", "eval"),
+    ]
+    http, pid, key = digits_project(url, admin, pools, budget=20, epochs=30)
     res = http.post(
         "/query-batch", json={"project_id": pid, "budget": 4, "strategy": "entropy", "wait_seconds": 60}
     )
