@@ -184,11 +184,13 @@ def test_label_studio_uses_labelq_as_its_ml_backend(tmp_path: Path) -> None:
             trainings = lq.get(f"/projects/{pid}/jobs", params={"kind": "train"}).json()["total"]
             res = ls.post(f"/api/ml/{ml_id}/train", json={})
             assert res.status_code == 200, res.text
-            _until(
-                "a training job",
-                lambda: (
-                    lq.get(f"/projects/{pid}/jobs", params={"kind": "train"}).json()["total"] == trainings + 1
-                ),
-            )
+
+            def retrained() -> bool:
+                page = lq.get(f"/projects/{pid}/jobs", params={"kind": "train"}).json()
+                return page["total"] == trainings + 1 and page["items"][0]["status"] == "succeeded"
+
+            _until("the retrain Label Studio started", retrained, timeout=120)
+            versions = [c["version"] for c in lq.get(f"/projects/{pid}/checkpoints").json()]
+            assert versions == [1, 2], "a new checkpoint version from Label Studio's training"
         finally:
             stop_processes([server], signal.SIGINT, timeout=40)
