@@ -1,8 +1,9 @@
 """The network registry and the contract every network keeps.
 
 Contract: ``forward(x) -> (logits [B, C], features [B, D])`` where ``features`` is the input of
-the last layer, an ``nn.Linear`` named ``classifier`` (so ``logits == classifier(features)``),
-and ``feature_dim == D``. Constructor arguments are JSON values: they are stored with each
+the last layer, an ``nn.Linear`` (named ``classifier`` in labelq's own networks; torchvision's
+keep theirs, models/networks/torchvision_models.py), so ``logits == last_layer(features)``, and
+``feature_dim == D``. Constructor arguments are JSON values: they are stored with each
 checkpoint and sent over HTTP, and ``build_network(name, **args)`` must rebuild the same shape.
 """
 
@@ -55,6 +56,11 @@ def build_network(name: str, **kwargs: Any) -> nn.Module:
     Raises KeyError for an unknown name, TypeError for unknown/missing or non-JSON arguments and
     ValueError for out-of-range values.
     """
+    if name.startswith("torchvision/"):  # any torchvision classification model by name
+        from models.networks import torchvision_models
+
+        _check_json(name, kwargs)
+        return torchvision_models.build(name.removeprefix("torchvision/"), kwargs)
     try:
         factory = _REGISTRY[name]
     except KeyError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.api.schemas import CatalogOut
 from service.api.strict import api_router
 from service.catalog import OBJECTIVES, STRATEGIES
-from service.catalog.networks import NETWORKS
+from service.catalog.networks import FAMILIES, NETWORKS
 
 router = api_router("catalog")
 
@@ -24,5 +24,6 @@ def list_objectives() -> list[CatalogOut]:
 
 @router.get("/networks", response_model=dict[str, str])
 def list_networks() -> dict[str, str]:
-    """Network architectures a checkpoint or a from-scratch training may name."""
-    return NETWORKS
+    """Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
+    the families named by prefix (``torchvision/<name>``)."""
+    return {**NETWORKS, **FAMILIES}

@@ -17,7 +17,7 @@ from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
 from service.api.strict import PathId, api_router
 from service.api.uploads import receive
 from service.api.views import job_out
-from service.catalog.networks import NETWORKS
+from service.catalog.networks import check_architecture
 from service.db.engine import session_scope
 from service.domain import checkpoints, jobs, projects
 from service.errors import BadInput, Conflict, Invalid, from_code
@@ -60,8 +60,10 @@ async def upload_checkpoint(
     items; a rejected checkpoint answers 400 with the reason; still validating (or the broker
     down) answers 202 with ``Retry-After``."""
     caller.check_project(project_id)
-    if architecture not in NETWORKS:
-        raise BadInput(f"unknown architecture {architecture!r}; known: {sorted(NETWORKS)}")
+    try:
+        check_architecture(architecture)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
     args, spec = _json_object(arch_args, "arch_args"), _json_object(input_spec, "input_spec")
     register = partial(_register, project_id, file, architecture, args, spec)
     return await waiting.upload_then_wait(register, _answer, wait_seconds, response)

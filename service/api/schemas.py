@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from service.api.strict import RowId
 from service.catalog import OBJECTIVES, STRATEGIES
-from service.catalog.networks import NETWORKS
+from service.catalog.networks import check_architecture
 
 MAX_ITEM_VALUES = 2**24  # values per item (e.g. 3 x 2048 x 2048)
 # The database stores naive UTC; answers say so (RFC 3339 with an offset, as "date-time" requires).
@@ -330,8 +330,8 @@ class TrainIn(In):
             raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
         if self.from_scratch and self.architecture is None:
             raise ValueError("from_scratch needs an architecture")
-        if self.architecture is not None and self.architecture not in NETWORKS:
-            raise ValueError(f"unknown architecture {self.architecture!r}; known: {sorted(NETWORKS)}")
+        if self.architecture is not None:
+            check_architecture(self.architecture)
         return self
 
 

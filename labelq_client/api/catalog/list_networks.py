@@ -83,7 +83,8 @@ def sync_detailed(
 ) -> Response[ErrorOut | ListNetworksResponseListNetworks]:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name.
+     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
+    the families named by prefix (``torchvision/<name>``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +109,8 @@ def sync(
 ) -> ErrorOut | ListNetworksResponseListNetworks | None:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name.
+     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
+    the families named by prefix (``torchvision/<name>``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,7 +131,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorOut | ListNetworksResponseListNetworks]:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name.
+     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
+    the families named by prefix (``torchvision/<name>``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +155,8 @@ async def asyncio(
 ) -> ErrorOut | ListNetworksResponseListNetworks | None:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name.
+     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
+    the families named by prefix (``torchvision/<name>``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
