@@ -23,7 +23,8 @@ class TrainIn:
         objective (None | str | Unset): default: the project's default objective
         params (TrainInParams | Unset):
         checkpoint_id (int | None | Unset): start from this checkpoint (default: latest ready)
-        architecture (None | str | Unset): network for a from-scratch training
+        architecture (None | str | Unset): network for a from-scratch training; another one than the starting
+            checkpoint's is a 409 unless from_scratch
         from_scratch (bool | Unset): ignore existing checkpoints; needs architecture Default: False.
         arch_args (TrainInArchArgs | Unset):
         epochs (int | Unset):  Default: 3.

@@ -2,13 +2,15 @@
 
 Contract: ``forward(x) -> (logits [B, C], features [B, D])`` where ``features`` is the input of
 the last layer, an ``nn.Linear`` (named ``classifier`` in labelq's own networks; torchvision's
-keep theirs, models/networks/torchvision_models.py), so ``logits == last_layer(features)``, and
-``feature_dim == D``. Constructor arguments are JSON values: they are stored with each
-checkpoint and sent over HTTP, and ``build_network(name, **args)`` must rebuild the same shape.
+and timm's keep theirs: networks/torchvision_models.py, timm_models.py), so
+``logits == last_layer(features)``, and ``feature_dim == D``. Constructor arguments are JSON
+values: they are stored with each checkpoint and sent over HTTP, and ``build_network(name,
+**args)`` must rebuild the same shape.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import math
@@ -56,11 +58,11 @@ def build_network(name: str, **kwargs: Any) -> nn.Module:
     Raises KeyError for an unknown name, TypeError for unknown/missing or non-JSON arguments and
     ValueError for out-of-range values.
     """
-    if name.startswith("torchvision/"):  # any torchvision classification model by name
-        from models.networks import torchvision_models
-
-        _check_json(name, kwargs)
-        return torchvision_models.build(name.removeprefix("torchvision/"), kwargs)
+    for prefix, module in (("torchvision/", "torchvision_models"), ("timm/", "timm_models")):
+        if name.startswith(prefix):  # any model of the library by name
+            family = importlib.import_module(f"models.networks.{module}")
+            _check_json(name, kwargs)
+            return family.build(name.removeprefix(prefix), kwargs)
     try:
         factory = _REGISTRY[name]
     except KeyError:

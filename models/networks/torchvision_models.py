@@ -12,7 +12,6 @@ convolutional head, no final Linear) is refused.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from torch import Tensor, nn
@@ -69,7 +68,6 @@ def build(name: str, kwargs: dict[str, Any]) -> nn.Module:
         raise TypeError(
             "weights come from the upload: torchvision's weights/progress arguments are not accepted"
         )
-    json.dumps(kwargs, allow_nan=False)
     try:
         net = torchvision.models.get_model(name, weights=None, **kwargs)
     except TypeError as exc:

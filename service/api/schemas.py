@@ -313,7 +313,11 @@ class TrainIn(In):
     checkpoint_id: RowId | None = Field(
         None, description="start from this checkpoint (default: latest ready)"
     )
-    architecture: str | None = Field(None, description="network for a from-scratch training")
+    architecture: str | None = Field(
+        None,
+        description="network for a from-scratch training; another one than the starting checkpoint's "
+        "is a 409 unless from_scratch",
+    )
     from_scratch: bool = Field(False, description="ignore existing checkpoints; needs architecture")
     arch_args: dict[str, Any] = Field(default_factory=dict)
     epochs: int = Field(3, ge=1, le=1000)

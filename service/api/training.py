@@ -66,6 +66,12 @@ def start(project_id: int, body: TrainIn) -> int:
             start = checkpoints.latest_ready(s, project_id)
         if start is None and body.architecture is None:
             raise Conflict("the project has no ready checkpoint: give 'architecture' to train from scratch")
+        if start is not None and body.architecture not in (None, start.architecture):
+            have, want = start.architecture, body.architecture
+            raise Conflict(
+                f"training starts from checkpoint {start.id}, a {have}: send from_scratch=true to train a "
+                f"new {want}, or leave architecture out to fine-tune the {have}"
+            )
         labeled = s.execute(
             select(func.count()).where(
                 visible_items(project_id), Item.split == "train", Item.label.is_not(None)

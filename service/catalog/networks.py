@@ -1,5 +1,5 @@
 """Network architectures a checkpoint may name (kept equal to models/networks by a contract test),
-and the families named by prefix (``torchvision/<name>``: checked by the worker, which has torch)."""
+and the families named by prefix (``torchvision/<name>``, ``timm/<name>``: checked by the worker)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ FAMILIES: dict[str, str] = {
     "e.g. torchvision/resnet50, torchvision/efficientnet_b0, torchvision/vit_b_16; not squeezenet), never "
     "pretrained: upload its own state dict (torchvision's key names, as saved) as weights. Args: num_classes "
     "and the model's other keyword arguments (JSON). Features are the input of its final Linear.",
+    "timm/<name>": "Any timm model by name (timm.list_models(); timm on the workers: labelq[timm]), "
+    "pretrained=False: upload its own state dict. Args: num_classes, in_chans and the model's other keyword "
+    "arguments. Features are forward_head(forward_features(x), pre_logits=True).",
 }
-_FAMILY = re.compile(r"torchvision/[a-z][a-z0-9_]{0,63}")
+_FAMILY = re.compile(r"torchvision/[a-z][a-z0-9_]{0,63}|timm/[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
 
 
 def known_architecture(name: str) -> bool:

@@ -131,3 +131,17 @@ def test_from_scratch_training_is_reproducible_under_a_seed(stack: Stack) -> Non
         assert ckpt["parent_id"] is None
         shas.append(ckpt["sha256"])
     assert shas[0] == shas[1] != shas[2]
+
+
+def test_another_architecture_than_the_checkpoints_is_refused_not_ignored(stack: Stack) -> None:
+    pid, key, ckpt = ready_project(stack)  # an mlp checkpoint
+    body = {"objective": "ce", "architecture": "lenet", "arch_args": {"num_classes": 3}, "wait_seconds": 30}
+    res = stack.client.post(f"/projects/{pid}/train", json=body, headers=key)
+    assert (
+        res.status_code == 409
+        and "from_scratch=true" in res.json()["detail"]
+        and "mlp" in res.json()["detail"]
+    )
+    same = {"objective": "ce", "architecture": "mlp", "epochs": 1, "wait_seconds": 30}
+    job = stack.client.post(f"/projects/{pid}/train", json=same, headers=key).json()["job"]
+    assert job["status"] == "succeeded" and job["result"]["checkpoint_id"] != ckpt

@@ -1,13 +1,17 @@
-"""A torchvision model by name through the service: its own state dict uploaded as-is, rounds of
-last-layer, embedding and gradient strategies, and a DANN training on its features."""
+"""torchvision and timm models by name through the service: the library's own state dict uploaded
+as-is, a round of every strategy and a training with every objective, predictions = softmax of the
+model, features of the right size."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import pytest
+import timm
 import torch
 import torchvision
+from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from tests.service.conftest import Stack
@@ -33,9 +37,9 @@ def _upload(stack: Stack, pid: int, key: dict[str, str], data: bytes, architectu
     )
 
 
-def _project(stack: Stack) -> tuple[int, dict[str, str]]:
+def _project(stack: Stack) -> tuple[int, dict[str, str], np.ndarray]:
     project, key = make_project(stack, input_shape=SHAPE, budget=10)
-    rng = np.random.default_rng(0)
+    rng, source = np.random.default_rng(0), None
     for domain, split, n, labeled in (
         ("source", "train", 24, True),
         ("target", "train", 16, False),
@@ -49,36 +53,54 @@ def _project(stack: Stack) -> tuple[int, dict[str, str]]:
             arrays["y"] = np.arange(n) % 3
         res = upload(stack, project["id"], key, npz_bytes(**arrays), domain=domain, split=split)
         assert res.status_code == 201, res.text
-    return project["id"], key
+        source = arrays["x"] if source is None else source
+    assert source is not None
+    return project["id"], key, source
 
 
-def test_a_torchvision_state_dict_scores_and_trains(stack: Stack) -> None:
-    pid, key = _project(stack)
+LIBRARIES = {
+    "torchvision/resnet18": lambda: torchvision.models.resnet18(num_classes=3),
+    "timm/test_efficientnet": lambda: timm.create_model("test_efficientnet", pretrained=False, num_classes=3),
+}
+
+
+@pytest.mark.parametrize("architecture", sorted(LIBRARIES))
+def test_every_strategy_and_objective_on_a_library_model(stack: Stack, architecture: str) -> None:
+    pid, key, x = _project(stack)
     torch.manual_seed(0)
-    res = _upload(
-        stack, pid, key, _weights(torchvision.models.resnet18(num_classes=3)), "torchvision/resnet18"
-    )
+    net = LIBRARIES[architecture]().eval()
+    res = _upload(stack, pid, key, _weights(net), architecture)
     assert res.status_code == 201 and res.json()["checkpoint"]["status"] == "ready", res.text
-    for strategy in ("entropy", "badge", "coreset", "expected_gradnorm"):
+    ckpt = res.json()["checkpoint"]["id"]
+    # predictions are the library model's own softmax on the items
+    with torch.no_grad():
+        probs = torch.softmax(net(torch.from_numpy(x[:5])).double(), -1)
+    names = [f"source-train-{i}" for i in range(5)]
+    answer = stack.client.post(
+        f"/checkpoints/{ckpt}/predict", json={"external_ids": names, "wait_seconds": 30}, headers=key
+    ).json()
+    assert [p["label"] for p in answer["predictions"]] == probs.argmax(-1).tolist()
+    got = [p["top"][0]["probability"] for p in answer["predictions"]]
+    assert np.allclose(got, probs.max(-1).values.numpy(), atol=1e-5)
+    strategies = [s["name"] for s in stack.client.get("/strategies").json()]
+    assert len(strategies) >= 14
+    for strategy in strategies:
         body = {"project_id": pid, "budget": 2, "strategy": strategy, "wait_seconds": 60}
         rnd = stack.client.post("/query-batch", json=body, headers=key)
         assert rnd.status_code == 201 and len(rnd.json()["selections"]) == 2, (strategy, rnd.text)
         stack.client.post(f"/rounds/{rnd.json()['id']}/cancel", headers=key)
-    train = {"objective": "dann", "epochs": 1, "batch_size": 8, "wait_seconds": 60}
-    job = stack.client.post(f"/projects/{pid}/train", json=train, headers=key).json()["job"]
-    assert job["status"] == "succeeded", job
-    ckpt = stack.client.get(f"/checkpoints/{job['result']['checkpoint_id']}", headers=key).json()
-    assert ckpt["architecture"] == "torchvision/resnet18" and ckpt["version"] == 2
-    weights = stack.client.get(f"/checkpoints/{ckpt['id']}/weights", headers=key).content
-    from safetensors.torch import load as load_safetensors
-
-    torchvision.models.resnet18(num_classes=3).load_state_dict(
-        load_safetensors(weights)
-    )  # still torchvision's keys
+    for objective in [o["name"] for o in stack.client.get("/objectives").json()]:
+        train = {"objective": objective, "epochs": 1, "batch_size": 8, "wait_seconds": 60}
+        job = stack.client.post(f"/projects/{pid}/train", json=train, headers=key).json()["job"]
+        assert job["status"] == "succeeded", (objective, job)
+        made = stack.client.get(f"/checkpoints/{job['result']['checkpoint_id']}", headers=key).json()
+        assert made["architecture"] == architecture
+    weights = stack.client.get(f"/checkpoints/{made['id']}/weights", headers=key).content
+    LIBRARIES[architecture]().load_state_dict(load_safetensors(weights))  # still the library's own keys
 
 
 def test_unknown_models_and_wrong_weights_are_refused(stack: Stack) -> None:
-    pid, key = _project(stack)
+    pid, key, _ = _project(stack)
     res = _upload(
         stack, pid, key, _weights(torchvision.models.resnet18(num_classes=3)), "torchvision/resnet19"
     )
