@@ -19,6 +19,13 @@ def pool_array(store: BlobStore, blob: str) -> np.ndarray:
     return np.load(store.path(blob), mmap_mode="r", allow_pickle=False)
 
 
+def as_float(rows: np.ndarray) -> np.ndarray:
+    """Pool rows as float32: uint8 (how image pools are stored, a quarter of float32) / 255."""
+    if rows.dtype == np.uint8:
+        return np.multiply(rows, 1.0 / 255.0, dtype=np.float32)
+    return np.array(rows, dtype=np.float32)
+
+
 class MappedRows:
     """(pool_id, row) pairs of memory-mapped pool arrays, read on demand: ``rows[i:j]`` and
     ``rows[index]`` copy only the rows asked for (a ``models.rows.Rows``). A pass, a gradient
@@ -51,15 +58,16 @@ class MappedRows:
         return len(self.row_idx)
 
     def __getitem__(self, index: slice | torch.Tensor) -> torch.Tensor:
+        """float32 rows; a pool stored as uint8 (images) reads as values / 255, in [0, 1]."""
         if self.whole is not None and isinstance(index, slice) and index.step in (None, 1):
-            return torch.from_numpy(np.array(self.arrays[self.whole][index], dtype=np.float32))
+            return torch.from_numpy(as_float(self.arrays[self.whole][index]))
         where = index if isinstance(index, slice) else np.asarray(index, dtype=np.int64)
         pool_ids, row_idx = self.pool_ids[where], self.row_idx[where]
         first = next(iter(self.arrays.values()))
         out = np.empty((len(row_idx), *first.shape[1:]), dtype=np.float32)
         for pid in np.unique(pool_ids):
             at = np.flatnonzero(pool_ids == pid)
-            out[at] = self.arrays[int(pid)][row_idx[at]]
+            out[at] = as_float(self.arrays[int(pid)][row_idx[at]])
         return torch.from_numpy(out)
 
 

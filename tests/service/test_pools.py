@@ -155,6 +155,49 @@ def test_zip_with_manifest(stack: Stack, image_project: tuple[int, dict[str, str
     assert {(i["external_id"], i["label"]) for i in items} == {("first", 1), ("second", 0)}
 
 
+def test_unlabeled_image_zips_are_target_pools(
+    stack: Stack, image_project: tuple[int, dict[str, str]]
+) -> None:
+    pid, key = image_project
+    flat = _zip({"a.png": _png(0), "more/b.png": _png(9)})  # no class folders: unlabeled
+    res = upload(stack, pid, key, flat, domain="target", filename="flat.zip")
+    assert res.status_code == 201 and res.json()["pool"]["n_labeled"] == 0, res.text
+    no_labels = _zip({"manifest.csv": b"path,id\nx.png,t-1\n", "x.png": _png(3)})
+    res = upload(stack, pid, key, no_labels, domain="target", filename="m.zip")
+    assert res.status_code == 201, res.text
+    items = stack.client.get(f"/projects/{pid}/items", headers=key).json()["items"]
+    assert {(i["external_id"], i["label"]) for i in items} == {
+        ("a.png", None),
+        ("more/b.png", None),
+        ("t-1", None),
+    }
+    # a mix of classed and unclassed images is refused, and so is an unlabeled source
+    mixed = _zip({"cat/1.png": _png(0), "2.png": _png(1)})
+    res = upload(stack, pid, key, mixed, domain="target", filename="mix.zip")
+    assert res.status_code == 400 and "1 of 2 images have no class" in res.json()["detail"]
+    res = upload(stack, pid, key, _zip({"c.png": _png(0)}), domain="source", filename="s.zip")
+    assert res.status_code == 400
+    assert stack.client.get(f"/projects/{pid}/items", headers=key).json()["total"] == 3
+
+
+def test_image_pools_are_stored_as_uint8(stack: Stack, image_project: tuple[int, dict[str, str]]) -> None:
+    from service.storage import get_store
+
+    pid, key = image_project
+    res = upload(
+        stack, pid, key, _zip({f"cat/{i}.png": _png(i) for i in range(5)}), domain="source", filename="u.zip"
+    )
+    assert res.status_code == 201, res.text
+    stored = np.load(get_store().path(f"pools/{res.json()['pool']['id']}/x.npy"), allow_pickle=False)
+    assert stored.dtype == np.uint8 and stored.nbytes == 5 * 1 * 4 * 4  # N*C*H*W bytes
+    assert sorted(stored.reshape(5, -1)[:, 0].tolist()) == [0, 1, 2, 3, 4]
+    x = np.random.default_rng(0).integers(0, 256, size=(3, 1, 4, 4), dtype=np.uint8)
+    res = upload(stack, pid, key, npz_bytes(x=x, y=np.array([0, 1, 0])), domain="source")
+    assert res.status_code == 201, res.text
+    stored = np.load(get_store().path(f"pools/{res.json()['pool']['id']}/x.npy"), allow_pickle=False)
+    assert stored.dtype == np.uint8 and np.array_equal(stored, x)
+
+
 def test_zip_path_traversal_is_refused(stack: Stack, image_project: tuple[int, dict[str, str]]) -> None:
     pid, key = image_project
     data = _zip({"cat/1.png": _png(0), "../evil/dog/2.png": _png(1)})

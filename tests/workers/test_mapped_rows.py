@@ -85,3 +85,17 @@ def test_slices_of_a_whole_pool_read_the_rows_the_general_path_reads(two_pools) 
     out = whole[0:5]
     out += 1.0  # the caller's own memory, not a view of the read-only map
     assert np.array_equal(whole[0:5].numpy(), arrays[7][0:5])
+
+
+def test_uint8_pools_read_as_values_over_255(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from service.storage import BlobStore
+    from workers.data import MappedRows
+
+    store = BlobStore(tmp_path)
+    x = np.array([[[0, 51]], [[255, 102]]], dtype=np.uint8)  # 2 items of shape [1, 2]
+    with store.atomic_path("pools/1/x.npy") as tmp, open(tmp, "wb") as fh:
+        np.save(fh, x)
+    rows = MappedRows.pool(store, 1, "pools/1/x.npy")
+    expected = [[[0.0, 0.2]], [[1.0, 0.4]]]
+    assert rows[0:2].dtype == torch.float32 and np.allclose(rows[0:2].numpy(), expected)
+    assert np.allclose(rows[torch.tensor([1, 0])].numpy(), expected[::-1])

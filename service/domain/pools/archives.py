@@ -1,4 +1,6 @@
-"""Image archives (.zip): class folders ``<class>/<file>`` or a ``manifest.csv`` (path,label[,id]).
+"""Image archives (.zip): class folders ``<class>/<file>`` or a ``manifest.csv`` (path,label[,id]);
+unlabeled (a target pool): images outside class folders, or a manifest whose label column is empty
+or absent. Images are kept as uint8.
 
 Refused: members outside the root (absolute, ``..``, links), more members or more uncompressed
 bytes than the configured limits (archive bombs), unreadable images, unknown class names.
@@ -76,7 +78,7 @@ def _decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img = img.convert("L" if channels == 1 else "RGB").resize((width, height))
-            arr = np.asarray(img, dtype=np.float32) / 255.0
+            arr = np.asarray(img, dtype=np.uint8)  # stored as uint8, read by workers as / 255
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidPool(f"archive member {name!r} is not a readable image ({exc})") from exc
     return arr[None] if channels == 1 else arr.transpose(2, 0, 1)
@@ -84,32 +86,45 @@ def _decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
 
 def _entries(
     zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[str]
-) -> list[tuple[str, str, int]]:
-    """(member, external_id, label) from the manifest or from class folders."""
+) -> list[tuple[str, str, int | None]]:
+    """(member, external_id, label or None) from the manifest or from the folders."""
     by_name = {str(safe_member_name(i.filename)): i for i in files}
     index = {name: k for k, name in enumerate(classes)}
     manifest = by_name.get("manifest.csv")
     if manifest is not None:
         rows = csv.DictReader(io.StringIO(_read_member(zf, manifest).decode("utf-8-sig")))
-        out = []
+        out: list[tuple[str, str, int | None]] = []
         for row in rows:
             member = str(safe_member_name(row.get("path") or ""))
-            label = row.get("label", "")
+            label = (row.get("label") or "").strip()
             if member not in by_name:
                 raise InvalidPool(f"manifest names {member!r}, which is not in the archive")
-            if label not in index:
+            if label and label not in index:
                 raise InvalidPool(f"manifest label {label!r} is not one of the project's classes")
-            out.append((member, row.get("id") or member, index[label]))
+            out.append((member, row.get("id") or member, index[label] if label else None))
         return out
     out = []
     for name in sorted(by_name):
         path = PurePosixPath(name)
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
-        if len(path.parts) < 2 or path.parts[-2] not in index:
-            raise InvalidPool(f"{name!r} is not in a folder named after one of the classes {classes}")
-        out.append((name, name, index[path.parts[-2]]))
+        folder = path.parts[-2] if len(path.parts) >= 2 else ""
+        out.append((name, name, index.get(folder)))
     return out
+
+
+def _labels(entries: list[tuple[str, str, int | None]], classes: list[str]) -> np.ndarray | None:
+    """Every image labeled (class folders, a label on every manifest row), or none (an unlabeled
+    pool: flat folders, a manifest without labels); a mix is refused."""
+    missing = [m for m, _, label in entries if label is None]
+    if not missing:
+        return np.array([label for _, _, label in entries], dtype=np.int64)
+    if len(missing) == len(entries):
+        return None
+    raise InvalidPool(
+        f"{len(missing)} of {len(entries)} images have no class (e.g. {missing[0]!r}): put every image in a "
+        f"folder named after one of the classes {classes} (or give every manifest row a label), or none"
+    )
 
 
 def read_image_archive(
@@ -124,7 +139,7 @@ def read_image_archive(
         entries = _entries(zf, files, classes)
         if not entries:
             raise InvalidPool("the archive holds no images")
+        y = _labels(entries, classes)
         x = np.stack([_decode_image(_read_member(zf, zf.getinfo(m)), m, shape) for m, _, _ in entries])
     ids = np.array([ext for _, ext, _ in entries])
-    y = np.array([label for _, _, label in entries], dtype=np.int64)
-    return {"x": x, "y": y, "ids": ids}
+    return {"x": x, "ids": ids} if y is None else {"x": x, "y": y, "ids": ids}

@@ -1,4 +1,5 @@
-"""Turn one upload into validated arrays: x [N, *input_shape] float32, y [N] or None, ids [N]."""
+"""Turn one upload into validated arrays: x [N, *input_shape] (uint8 images as they are, anything
+else float32), y [N] or None (an unlabeled pool), ids [N]."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def _check_x(x: np.ndarray, input_shape: list[int]) -> np.ndarray:
         raise InvalidPool(
             f"'x' has item shape {list(x.shape[1:])}, the project's input shape is {list(input_shape)}"
         )
+    if x.dtype == np.uint8:  # images: stored as they are (a quarter of float32), read as x / 255
+        return x
     x = x.astype(np.float32, copy=False)
     bad = ~np.isfinite(x.reshape(len(x), -1)).all(axis=1)
     if bad.any():

@@ -76,10 +76,12 @@ def get(session: Session, pool_id: int) -> Pool:
 
 
 def write_array(store: BlobStore, pool_id: int, parsed: ParsedPool) -> str:
-    """The pool's canonical float32 array as a blob (before, and outside, the import's transaction)."""
+    """The pool's array as a blob (before, and outside, the import's transaction): uint8 images as
+    they are (workers read them as x / 255), anything else float32."""
     key = array_key(pool_id)
+    dtype = np.uint8 if parsed.x.dtype == np.uint8 else np.float32
     with store.atomic_path(key) as tmp, open(tmp, "wb") as fh:  # straight to disk: no copy in memory
-        np.save(fh, np.ascontiguousarray(parsed.x, dtype=np.float32), allow_pickle=False)
+        np.save(fh, np.ascontiguousarray(parsed.x, dtype=dtype), allow_pickle=False)
     return key
 
 
