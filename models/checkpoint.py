@@ -13,6 +13,7 @@ import io
 import json
 import struct
 import warnings
+import zipfile
 from typing import Any
 
 import torch
@@ -150,10 +151,33 @@ def _torch_load(data: bytes) -> Any:
             warnings.simplefilter("ignore", UserWarning)  # pickle-protocol notices on refused data
             return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # unpickling errors come in many types; none may escape as-is
-        kind = "torch zip archive" if data[:4] == _ZIP_MAGIC else "data"
-        raise CheckpointError(
-            f"refused {kind}: neither safetensors nor a weights-only torch state dict ({_reason(exc)})"
-        ) from None
+        raise CheckpointError(_refusal(data, exc)) from None
+
+
+ACCEPTED = (
+    "upload the model's weights: safetensors, or torch.save(model.state_dict(), path) (a dict of "
+    "name -> tensor, read with weights_only=True)"
+)
+
+
+def _refusal(data: bytes, exc: Exception) -> str:
+    """What the file is, as far as it can be told, and what is accepted instead."""
+    names: list[str] = []
+    if data[:4] == _ZIP_MAGIC:
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+    programs = "labelq loads weights, never programs"
+    if any(n.endswith("/archive_format") or n.endswith("/models/model.json") for n in names):
+        return f"refused a torch.export program (.pt2): {programs}; {ACCEPTED}"
+    if any("/code/" in n for n in names) and any(n.endswith("/constants.pkl") for n in names):
+        return f"refused a TorchScript archive (torch.jit.save): {programs}; {ACCEPTED}"
+    reason = _reason(exc)
+    if "Unsupported global" in reason and any(n.endswith("/data.pkl") for n in names):
+        return f"refused a pickled object, not a state dict (torch.save(model)?): {reason[:200]}; {ACCEPTED}"
+    kind = "torch zip archive" if names else "data"
+    return f"refused {kind}: neither safetensors nor a weights-only torch state dict ({reason}); {ACCEPTED}"
 
 
 def _reason(exc: Exception) -> str:

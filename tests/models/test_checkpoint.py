@@ -204,3 +204,27 @@ class TestHashAndBundle:
         assert_same_state(parts["objective"], objective)
         with pytest.raises(ValueError, match="without '.'"):
             bundle({"a.b": model})
+
+
+def _saved(write) -> bytes:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    write(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_programs_and_pickled_models_are_refused_saying_what_is_accepted() -> None:
+    net = torch.nn.Linear(3, 2)
+    program = torch.export.export(net, (torch.randn(1, 3),))
+    files = {
+        "torch.export program": _saved(lambda b: torch.export.save(program, b)),
+        "TorchScript archive": _saved(lambda b: torch.jit.save(torch.jit.script(net), b)),
+        "pickled object, not a state dict": _saved(lambda b: torch.save(net, b)),
+    }
+    for kind, data in files.items():
+        with pytest.raises(CheckpointError) as err:
+            state_from_bytes(data)
+        message = str(err.value)
+        assert kind in message and "model.state_dict()" in message and "safetensors" in message
+        assert "corrupt" not in message, message
+    assert set(state_from_bytes(_saved(lambda b: torch.save(net.state_dict(), b)))) == {"weight", "bias"}
