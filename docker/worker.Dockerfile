@@ -20,7 +20,7 @@ COPY models ./models
 COPY migrations ./migrations
 # the project itself is the pin (pyproject.toml's ranges); torch is already there
 # hadolint ignore=DL3013
-RUN pip install '.[ml,s3,timm]' \
+RUN pip install '.[ml,s3,timm,parquet]' \
     && useradd --create-home --uid 10001 labelq && mkdir -p /data && chown labelq /data
 
 USER 10001

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.domain.pools import tables
 from service.domain.pools.archives import ArchiveLimits, read_image_archive
 from service.domain.pools.tensors import read_tensor_file
 from service.errors import InvalidPool
@@ -32,8 +33,11 @@ def parse_upload(
     limits: ArchiveLimits,
     default_id_prefix: str,
 ) -> ParsedPool:
-    if filename.lower().endswith(".zip"):
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".zip":
         arrays = read_image_archive(path, shape=input_shape, classes=classes, limits=limits)
+    elif suffix in tables.SUFFIXES:
+        arrays = tables.read_table(path, suffix, input_shape, max_bytes=limits.max_bytes)
     else:
         arrays = read_tensor_file(path, filename, max_bytes=limits.max_bytes)
     unknown = set(arrays) - {"x", "y", "ids"}
