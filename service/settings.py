@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     body_read_timeout_seconds: float = Field(
         60.0, gt=0, le=3600, description="408 when a request body stalls this long"
     )
+    data_roots: list[Path] = Field(
+        default_factory=list,
+        description='folders pools may be registered from by file:// URI (JSON list, e.g. ["/data/pools"]); '
+        "empty = uploads only",
+    )
     max_archive_members: int = Field(200_000, gt=0)
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
     max_archive_member_bytes: int = Field(

@@ -16,7 +16,7 @@ from ..models.body_upload_pool_split import (
     BodyUploadPoolSplit,
     check_body_upload_pool_split,
 )
-from ..types import UNSET, File, Unset
+from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="BodyUploadPool")
 
@@ -25,24 +25,40 @@ T = TypeVar("T", bound="BodyUploadPool")
 class BodyUploadPool:
     """
     Attributes:
-        file (File):
         domain (BodyUploadPoolDomain):
+        file (File | None | Unset):
+        uri (None | str | Unset): instead of file: file:///path under LABELQ_DATA_ROOTS, read by the worker in place
+            (pools larger than one request)
         split (BodyUploadPoolSplit | Unset):  Default: 'train'.
         wait_seconds (float | None | Unset):
         hidden_labels (bool | Unset):  Default: False.
     """
 
-    file: File
     domain: BodyUploadPoolDomain
+    file: File | None | Unset = UNSET
+    uri: None | str | Unset = UNSET
     split: BodyUploadPoolSplit | Unset = "train"
     wait_seconds: float | None | Unset = UNSET
     hidden_labels: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file.to_tuple()
-
         domain: str = self.domain
+
+        file: FileTypes | None | Unset
+        if isinstance(self.file, Unset):
+            file = UNSET
+        elif isinstance(self.file, File):
+            file = self.file.to_tuple()
+
+        else:
+            file = self.file
+
+        uri: None | str | Unset
+        if isinstance(self.uri, Unset):
+            uri = UNSET
+        else:
+            uri = self.uri
 
         split: str | Unset = UNSET
         if not isinstance(self.split, Unset):
@@ -60,10 +76,13 @@ class BodyUploadPool:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "file": file,
                 "domain": domain,
             }
         )
+        if file is not UNSET:
+            field_dict["file"] = file
+        if uri is not UNSET:
+            field_dict["uri"] = uri
         if split is not UNSET:
             field_dict["split"] = split
         if wait_seconds is not UNSET:
@@ -76,9 +95,19 @@ class BodyUploadPool:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        files.append(("file", self.file.to_tuple()))
-
         files.append(("domain", (None, str(self.domain).encode(), "text/plain")))
+
+        if not isinstance(self.file, Unset):
+            if isinstance(self.file, File):
+                files.append(("file", self.file.to_tuple()))
+            else:
+                files.append(("file", (None, str(self.file).encode(), "text/plain")))
+
+        if not isinstance(self.uri, Unset):
+            if isinstance(self.uri, str):
+                files.append(("uri", (None, str(self.uri).encode(), "text/plain")))
+            else:
+                files.append(("uri", (None, str(self.uri).encode(), "text/plain")))
 
         if not isinstance(self.split, Unset):
             files.append(("split", (None, str(self.split).encode(), "text/plain")))
@@ -115,9 +144,33 @@ class BodyUploadPool:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        file = File(payload=BytesIO(d.pop("file")))
-
         domain = check_body_upload_pool_domain(d.pop("domain"))
+
+        def _parse_file(data: object) -> File | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, bytes):
+                    raise TypeError()
+                file_type_0 = File(payload=BytesIO(data))
+
+                return file_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(File | None | Unset, data)
+
+        file = _parse_file(d.pop("file", UNSET))
+
+        def _parse_uri(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        uri = _parse_uri(d.pop("uri", UNSET))
 
         _split = d.pop("split", UNSET)
         split: BodyUploadPoolSplit | Unset
@@ -138,8 +191,9 @@ class BodyUploadPool:
         hidden_labels = d.pop("hidden_labels", UNSET)
 
         body_upload_pool = cls(
-            file=file,
             domain=domain,
+            file=file,
+            uri=uri,
             split=split,
             wait_seconds=wait_seconds,
             hidden_labels=hidden_labels,

@@ -11,15 +11,16 @@ from service.api import waiting
 from service.api.deps import Caller, ReadDb
 from service.api.paging import Limit, Offset
 from service.api.schemas import ErrorOut, PoolOut, PoolUploadOut
-from service.api.strict import PathId, api_router
+from service.api.strict import PathId, api_router, clean_text
 from service.api.uploads import receive
 from service.api.views import job_out
 from service.db.engine import session_scope
 from service.db.tables import Pool
 from service.domain import jobs, projects
-from service.domain.pools import imports
+from service.domain.pools import imports, uris
 from service.domain.pools import service as pools
-from service.errors import from_code
+from service.errors import BadInput, from_code
+from service.settings import get_settings
 from service.storage import get_store
 
 router = api_router("pools")
@@ -36,8 +37,16 @@ async def upload_pool(
     project_id: PathId,
     caller: Caller,
     response: Response,
-    file: UploadFile,
     domain: Annotated[Literal["source", "target"], Form()],
+    file: UploadFile | None = None,
+    uri: Annotated[
+        str | None,
+        Form(
+            max_length=4096,
+            description="instead of file: file:///path under LABELQ_DATA_ROOTS, read by the worker "
+            "in place (pools larger than one request)",
+        ),
+    ] = None,
     split: Annotated[Literal["train", "eval"], Form()] = "train",
     wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
     hidden_labels: Annotated[bool, Form()] = False,
@@ -52,6 +61,11 @@ async def upload_pool(
     down, answers 202 with ``Retry-After``: poll the job."""
     caller.check_project(project_id)
     pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
+    if (file is None) == (uri is None):
+        raise BadInput("give exactly one of file (an upload) or uri (file:// under LABELQ_DATA_ROOTS)")
+    if uri is not None:
+        register = partial(_register_uri, project_id, clean_text(uri, "uri"), domain, split, hidden_labels)
+        return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
     register = partial(_register, project_id, file, domain, split, hidden_labels)
     return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
 
@@ -81,6 +95,22 @@ def _register(
         store.delete(key)
         raise
     return pool_id, job_id
+
+
+def _register_uri(project_id: int, uri: str, domain: str, split: str, hidden_labels: bool) -> tuple[int, int]:
+    """The pool and its import job for a file the worker reads in place (checked here first)."""
+    path = uris.resolve(uri, get_settings().data_roots)
+    with session_scope() as s:
+        pool, job = imports.register(
+            s,
+            projects.get(s, project_id),
+            domain=domain,
+            split=split,
+            filename=path.name,
+            uri=path.as_uri(),
+            hidden_labels=hidden_labels,
+        )
+        return pool.id, job.id
 
 
 def _answer(pool_id: int, job_id: int) -> PoolUploadOut:

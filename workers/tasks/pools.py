@@ -13,6 +13,7 @@ from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import projects
 from service.domain.pools import service as pools
+from service.domain.pools import uris
 from service.domain.pools.archives import ArchiveLimits
 from service.domain.pools.parsing import parse_upload
 from service.settings import get_settings
@@ -23,7 +24,8 @@ from workers.runtime import Progress, run_job
 class ImportPool(BaseModel):
     job_id: int
     pool_id: int
-    upload: str
+    upload: str | None = None  # a blob the API stored (deleted once imported)
+    uri: str | None = None  # or a file:// URI under LABELQ_DATA_ROOTS, read in place (kept)
     hidden_labels: bool = False
 
 
@@ -40,8 +42,9 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             project = projects.get(s, pool.project_id)
             filename, shape, classes = pool.filename, list(project.input_shape), list(project.classes)
         progress(0.05, message="parsing", force=True)
+        source = uris.resolve(p.uri, settings.data_roots) if p.uri else store.path(p.upload or "")
         parsed = parse_upload(
-            store.path(p.upload),
+            source,
             filename,
             input_shape=shape,
             classes=classes,
@@ -69,7 +72,8 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             result = {"pool_id": pool.id, "n_items": n, "n_labeled": pool.n_labeled, "units": n}
         with session_scope() as s:
             refresh_statistics(s, Item.__table__)
-        store.delete(p.upload)
+        if p.upload:
+            store.delete(p.upload)
         return result
 
     run_job(p.job_id, work)  # refused: jobs.release drops the pool row and its blobs

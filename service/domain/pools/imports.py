@@ -17,10 +17,12 @@ def register(
     domain: str,
     split: str,
     filename: str,
-    upload: str,
+    upload: str | None = None,
+    uri: str | None = None,
     hidden_labels: bool = False,
 ) -> tuple[Pool, Job]:
-    """The pool (importing) and the job that imports the blob ``upload`` into it."""
+    """The pool (importing) and the job that imports the blob ``upload`` (or the file ``uri``)
+    into it."""
     pool = pools.start(
         session, project, domain=domain, split=split, filename=filename, labels_hidden=hidden_labels
     )
@@ -29,7 +31,11 @@ def register(
         kind="import_pool",
         task=queue.IMPORT_POOL,
         project_id=project.id,
-        payload={"pool_id": pool.id, "upload": upload, "hidden_labels": hidden_labels},
+        payload={
+            "pool_id": pool.id,
+            "hidden_labels": hidden_labels,
+            **({"uri": uri} if uri else {"upload": upload}),
+        },
     )
     pool.job_id = job.id
     return pool, job
