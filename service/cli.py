@@ -178,7 +178,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """For container healthchecks: exit 0 when a worker on this host sent a heartbeat recently
-    (``--worker``), or when the API at ``--url`` answers /healthz; else 1 with the reason."""
+    (``--worker``), or when the API at ``--url`` answers /healthz (``--ready``: /readyz, its
+    database, broker and a worker); else 1 with the reason."""
     import socket
 
     if args.worker:
@@ -195,10 +196,11 @@ def cmd_health(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     url = args.url or f"http://127.0.0.1:{settings.port}"
+    path = "/readyz" if args.ready else "/healthz"
     try:
-        httpx.get(f"{url}/healthz", timeout=5).raise_for_status()
+        httpx.get(f"{url}{path}", timeout=5).raise_for_status()
     except httpx.HTTPError as exc:
-        print(f"labelq health: {url}/healthz: {exc}", file=sys.stderr)
+        print(f"labelq health: {url}{path}: {exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -301,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="container healthcheck: the API answers, or a worker here beats")
     health.add_argument("--worker", action="store_true", help="check this host's worker instead of the API")
     health.add_argument("--url", help="the API (default: http://127.0.0.1:LABELQ_PORT)")
+    health.add_argument(
+        "--ready",
+        action="store_true",
+        help="the API's /readyz (database, broker, a worker) instead of /healthz",
+    )
     health.set_defaults(fn=cmd_health)
     demo = sub.add_parser("demo", help="the MNIST -> digits loop over HTTP")
     demo.add_argument("--url", help="a running server (default: start an embedded one)")

@@ -76,3 +76,34 @@ def test_the_full_stack_api_will_not_start_without_an_admin_key(tmp_path) -> Non
     )
     assert run.returncode == 2 and "LABELQ_ADMIN_KEY_FILE" in run.stderr
     assert not (tmp_path / "admin.key").exists(), "no key made up for a shared service"
+
+
+def test_the_health_command_checks_a_running_api(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`labelq health` (the containers' healthcheck) against a real embedded server: /healthz, and
+    /readyz once its worker beats; a dead address fails with the reason."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from service.local_server import free_port, stop_processes, wait_ready
+    from tests.e2e.embedded import serve
+
+    with serve(tmp_path) as (server, url):
+        try:
+            wait_ready(url, [server])
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LABELQ_")}
+            for flags in ([], ["--ready"]):
+                run = subprocess.run(
+                    [sys.executable, "-m", "service.cli", "health", "--url", url, *flags],
+                    env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                )  # fmt: skip
+                assert run.returncode == 0, run.stderr
+        finally:
+            stop_processes([server], signal.SIGINT, timeout=40)
+    dead = f"http://127.0.0.1:{free_port()}"
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "health", "--url", dead, "--ready"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 1 and f"{dead}/readyz" in run.stderr

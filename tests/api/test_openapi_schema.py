@@ -67,7 +67,9 @@ def test_operation_ids_are_short_stable_names(schema: dict[str, Any]) -> None:
 def test_upload_fields_are_binary(schema: dict[str, Any]) -> None:
     for name in ("Body_upload_pool", "Body_upload_checkpoint"):
         field = schema["components"]["schemas"][name]["properties"]["file"]
-        field = next(f for f in field.get("anyOf", [field]) if f.get("type") == "string")  # optional: or a uri
+        field = next(
+            f for f in field.get("anyOf", [field]) if f.get("type") == "string"
+        )  # optional: or a uri
         assert field["type"] == "string" and field["format"] == "binary"
     weights = schema["paths"]["/checkpoints/{checkpoint_id}/weights"]["get"]["responses"]["200"]
     assert weights["content"]["application/octet-stream"]["schema"]["format"] == "binary"
