@@ -16,11 +16,11 @@ from service.api.deps import bearer
 from service.api.schemas import ErrorOut, PredictIn, TrainIn
 from service.api.strict import PathId, api_router
 from service.db.engine import session_scope
-from service.domain import checkpoints, labels, projects, rounds
+from service.domain import checkpoints, jobs, labels, projects, rounds
 from service.domain import label_studio as ls
 from service.domain import label_studio_import as ls_import
 from service.domain.auth import Principal, authenticate
-from service.errors import BadInput, Unauthorized
+from service.errors import BadInput, Unauthorized, from_code
 from service.settings import get_settings
 
 router = api_router("label-studio")
@@ -116,6 +116,17 @@ async def _import_new(project_id: int, tasks: list[dict[str, Any]]) -> None:
     x, ids = await run_in_threadpool(ls_import.fetch, conn, fresh, shape)
     job_id = await run_in_threadpool(ls_import.start_import, project_id, x, ids)
     await waiting.wait_for_job(job_id, 60)
+    await run_in_threadpool(_raise_if_failed, job_id)
+
+
+def _raise_if_failed(job_id: int) -> None:
+    """A refused import is Label Studio's error to show (its reason), not an empty answer."""
+    with session_scope(readonly=True) as s:
+        job = jobs.get(s, job_id)
+        if job.status == "failed":
+            raise from_code(
+                job.error_code, job.error or "the import of Label Studio's tasks failed", job_id=job_id
+            )
 
 
 def _known(project_id: int, task_ids: list[int]) -> tuple[dict[int, int], int | None]:

@@ -9,6 +9,7 @@ Needs the admin key (Prometheus: ``authorization: {credentials_file: ...}``) unl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from service.domain import telemetry
 from service.settings import get_settings
 
 router = api_router("monitoring")
+log = logging.getLogger("labelq.metrics")
 _WORK = {  # job kind -> (metric, help) of the work its succeeded jobs recorded
     "score_round": ("scored_items", "items forwarded by rounds' own scoring passes"),
     "score_shard": ("scored_items", "items forwarded by shard jobs"),
@@ -38,8 +40,17 @@ class StateCollector(Collector):
     """The database's view of jobs, rounds, labels, budgets and workers, read at each scrape."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        with session_scope(readonly=True) as s:
-            snap = telemetry.snapshot(s)
+        up = GaugeMetricFamily("labelq_database_up", "1 when the state below could be read from the database")
+        try:
+            with session_scope(readonly=True) as s:
+                snap = telemetry.snapshot(s)
+        except Exception:  # a scrape during a database outage still answers, with this at 0
+            log.warning("metrics: the database could not be read", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
         jobs = GaugeMetricFamily("labelq_jobs", "jobs by kind and state", labels=["kind", "status"])
         for (kind, status), n in sorted(snap.jobs.items()):
             jobs.add_metric([kind, status], n)

@@ -83,3 +83,16 @@ def test_setup_refuses_configs_that_do_not_fit_and_webhooks_wait_for_it(stack: S
     assert res.json() == {"action": "PROJECT_UPDATED", "ignored": True}
     assert stack.client.post(f"/ls/{pid}/predict", json={"tasks": []}, headers=key).json() == {"results": []}
     assert stack.client.get(f"/projects/{pid}", headers=key).json()["budget_spent"] == 0
+
+
+def test_tasks_whose_images_cannot_be_fetched_are_a_400_that_names_them(stack: Stack) -> None:
+    project, key = make_project(stack, input_shape=[1, 4, 4])
+    pid = project["id"]
+    body = {"project": "7.1733", "schema": CONFIG, "hostname": "http://127.0.0.1:1", "access_token": "t"}
+    assert stack.client.post(f"/ls/{pid}/setup", json=body, headers=key).status_code == 200
+    tasks = {"tasks": [{"id": 5, "data": {"image": "/data/upload/7/a.png"}}]}
+    res = stack.client.post(f"/ls/{pid}/predict", json=tasks, headers=key)
+    assert res.status_code == 400 and "task 5's image" in res.json()["detail"]
+    res = stack.client.post(f"/ls/{pid}/predict", json={"tasks": [{"id": 6, "data": {}}]}, headers=key)
+    assert res.status_code == 400 and "task 6 has no 'image'" in res.json()["detail"]
+    assert stack.client.get(f"/projects/{pid}/pools", headers=key).json() == []

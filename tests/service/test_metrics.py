@@ -93,3 +93,30 @@ def test_a_request_id_reaches_the_jobs_it_makes(stack: Stack) -> None:
         res = stack.client.get(f"/projects/{pid}", headers={**key, **headers})
         made = res.headers["x-request-id"]
         assert len(made) == 32 and made != headers.get("X-Request-ID")
+
+
+def test_a_scrape_during_a_database_outage_answers_with_database_up_0(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings, configure, get_settings
+
+    before = get_settings()
+    configure(
+        Settings(
+            data_dir=tmp_path,
+            database_url="postgresql://postgres@127.0.0.1:1/none",  # nothing listens there
+            broker_url="memory://",
+            admin_key="k" * 30,
+            metrics_public=True,
+            db_pool_timeout=1,
+        )
+    )
+    try:
+        client = TestClient(create_app())
+        res = client.get("/metrics")
+    finally:
+        configure(before)
+    assert res.status_code == 200
+    samples = {s.name: s.value for f in text_string_to_metric_families(res.text) for s in f.samples}
+    assert samples["labelq_database_up"] == 0 and "labelq_jobs" not in samples
