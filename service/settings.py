@@ -98,9 +98,10 @@ class Settings(BaseSettings):
     body_read_timeout_seconds: float = Field(
         60.0, gt=0, le=3600, description="408 when a request body stalls this long"
     )
-    data_roots: list[Path] = Field(
+    data_roots: list[str] = Field(
         default_factory=list,
-        description='folders pools may be registered from by file:// URI (JSON list, e.g. ["/data/pools"]); '
+        description="where pools may be registered from by URI (JSON list): folders for file:// URIs, "
+        'and s3://bucket[/prefix] for s3:// ones, e.g. ["/data/pools", "s3://datasets/pools"]; '
         "empty = uploads only",
     )
     max_archive_members: int = Field(200_000, gt=0)
@@ -253,6 +254,15 @@ class Settings(BaseSettings):
                 f"LABELQ_ADMIN_KEY must be a secret of at least {MIN_ADMIN_KEY_CHARS} characters and not a "
                 "documented default (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+
+    def s3_client(self) -> Any:
+        """A boto3 client of the configured object store (LABELQ_S3_ENDPOINT_URL and keys)."""
+        import boto3
+
+        keys = dict(
+            zip(("aws_access_key_id", "aws_secret_access_key"), self.s3_credentials() or (), strict=False)
+        )
+        return boto3.client("s3", endpoint_url=self.s3_endpoint_url or None, **keys)
 
     def s3_credentials(self) -> tuple[str, str] | None:
         """(key id, secret) when both are set; else None (boto3's own chain: AWS_* variables, ...)."""

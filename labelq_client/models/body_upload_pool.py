@@ -27,8 +27,8 @@ class BodyUploadPool:
     Attributes:
         domain (BodyUploadPoolDomain):
         file (File | None | Unset):
-        uri (None | str | Unset): instead of file: file:///path under LABELQ_DATA_ROOTS, read by the worker in place
-            (pools larger than one request)
+        uri (None | str | Unset): instead of file: file:///path or s3://bucket/key under LABELQ_DATA_ROOTS, read by the
+            worker (pools larger than one request)
         split (BodyUploadPoolSplit | Unset):  Default: 'train'.
         wait_seconds (float | None | Unset):
         hidden_labels (bool | Unset):  Default: False.

@@ -43,8 +43,8 @@ async def upload_pool(
         str | None,
         Form(
             max_length=4096,
-            description="instead of file: file:///path under LABELQ_DATA_ROOTS, read by the worker "
-            "in place (pools larger than one request)",
+            description="instead of file: file:///path or s3://bucket/key under LABELQ_DATA_ROOTS, "
+            "read by the worker (pools larger than one request)",
         ),
     ] = None,
     split: Annotated[Literal["train", "eval"], Form()] = "train",
@@ -62,7 +62,9 @@ async def upload_pool(
     caller.check_project(project_id)
     pools.check_hidden_labels(domain, split, hidden_labels)  # 400 before reading the body
     if (file is None) == (uri is None):
-        raise BadInput("give exactly one of file (an upload) or uri (file:// under LABELQ_DATA_ROOTS)")
+        raise BadInput(
+            "give exactly one of file (an upload) or uri (file:// or s3:// under LABELQ_DATA_ROOTS)"
+        )
     if uri is not None:
         register = partial(_register_uri, project_id, clean_text(uri, "uri"), domain, split, hidden_labels)
         return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
@@ -99,15 +101,18 @@ def _register(
 
 def _register_uri(project_id: int, uri: str, domain: str, split: str, hidden_labels: bool) -> tuple[int, int]:
     """The pool and its import job for a file the worker reads in place (checked here first)."""
-    path = uris.resolve(uri, get_settings().data_roots)
+    settings = get_settings()
+    source = uris.resolve(uri, settings.data_roots)
+    if source.path is None:
+        uris.check_exists(source, settings.s3_client())
     with session_scope() as s:
         pool, job = imports.register(
             s,
             projects.get(s, project_id),
             domain=domain,
             split=split,
-            filename=path.name,
-            uri=path.as_uri(),
+            filename=source.name,
+            uri=source.uri,
             hidden_labels=hidden_labels,
         )
         return pool.id, job.id

@@ -19,7 +19,7 @@ def roots(stack: Stack, tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "pools"
     root.mkdir()
     before = (stack.settings.data_roots, stack.settings.max_upload_bytes)
-    stack.settings.data_roots, stack.settings.max_upload_bytes = [root], 4096  # uploads: 4 KiB at most
+    stack.settings.data_roots, stack.settings.max_upload_bytes = [str(root)], 4096  # uploads: 4 KiB at most
     yield root
     stack.settings.data_roots, stack.settings.max_upload_bytes = before
 
@@ -55,8 +55,9 @@ def test_uris_outside_the_roots_are_refused(stack: Stack, roots: Path, tmp_path:
         (roots / ".." / "secret.npy").as_uri(): "not under an allowed data root",
         (roots / "missing.npy").as_uri(): "is not a file",
         (roots / "notes.txt").as_uri(): "unsupported file type",
-        "http://example.com/pool.npy": "file:// URI",
-        "s3://bucket/pool.npy": "file:// URI",
+        "http://example.com/pool.npy": "file:// or s3:// URI",
+        "s3://bucket/pool.npy": "not under an allowed data root",
+        "ftp://host/pool.npy": "file:// or s3:// URI",
     }
     for uri, message in cases.items():
         res = _register(stack, project["id"], key, uri)
@@ -78,3 +79,49 @@ def test_no_roots_no_uris(stack: Stack, tmp_path: Path) -> None:
     np.save(tmp_path / "p.npy", np.zeros((2, 4), np.float32))
     res = _register(stack, project["id"], key, (tmp_path / "p.npy").as_uri())
     assert res.status_code == 400 and "LABELQ_DATA_ROOTS" in res.json()["detail"]
+
+
+def test_a_pool_registered_from_the_object_store(stack: Stack, tmp_path: Path) -> None:
+    """s3://bucket/key under an s3:// data root: the worker downloads and imports it."""
+    import uuid
+
+    import boto3
+
+    from tests.peers import moto_server
+
+    project, key = make_project(stack)
+    bucket = f"pools-{uuid.uuid4().hex[:8]}"
+    with moto_server() as endpoint:
+        before = (stack.settings.data_roots, stack.settings.s3_endpoint_url, stack.settings.s3_access_key_id)
+        from pydantic import SecretStr
+
+        stack.settings.data_roots = [f"s3://{bucket}/team"]
+        stack.settings.s3_endpoint_url = endpoint
+        stack.settings.s3_access_key_id, stack.settings.s3_secret_access_key = SecretStr("k"), SecretStr("s")
+        try:
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                aws_access_key_id="k",
+                aws_secret_access_key="s",
+                region_name="us-east-1",
+            )
+            client.create_bucket(Bucket=bucket)
+            client.put_object(Bucket=bucket, Key="team/p.npz", Body=npz_bytes(**tiny_arrays(30, 1, "s3-")))
+            res = _register(stack, project["id"], key, f"s3://{bucket}/team/p.npz")
+            assert res.status_code == 201 and res.json()["pool"]["n_items"] == 30, res.text
+            for uri, message in (
+                (f"s3://{bucket}/team/missing.npz", "cannot be read from the object store"),
+                (f"s3://{bucket}/other/p.npz", "not under an allowed data root"),
+                (f"s3://{bucket}/team/../p.npz", "s3://bucket/key"),
+            ):
+                res = _register(stack, project["id"], key, uri)
+                assert res.status_code == 400 and message in res.json()["detail"], (uri, res.text)
+        finally:
+            stack.settings.data_roots, stack.settings.s3_endpoint_url, stack.settings.s3_access_key_id = (
+                before
+            )
+            stack.settings.s3_secret_access_key = None
+    assert [
+        p["n_items"] for p in stack.client.get(f"/projects/{project['id']}/pools", headers=key).json()
+    ] == [30]

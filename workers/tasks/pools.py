@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from celery import shared_task
@@ -42,17 +45,8 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             project = projects.get(s, pool.project_id)
             filename, shape, classes = pool.filename, list(project.input_shape), list(project.classes)
         progress(0.05, message="parsing", force=True)
-        source = uris.resolve(p.uri, settings.data_roots) if p.uri else store.path(p.upload or "")
-        parsed = parse_upload(
-            source,
-            filename,
-            input_shape=shape,
-            classes=classes,
-            limits=ArchiveLimits(
-                settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
-            ),
-            default_id_prefix=f"pool{p.pool_id}-",
-        )
+        with _source(p, store, settings) as path:
+            parsed = _parse(p, path, filename, shape, classes, settings)
         n = len(parsed.ids)
         progress(0.6, message=f"storing {n} items", force=True)
         blob = pools.write_array(store, p.pool_id, parsed)  # the array I/O, outside the transaction
@@ -77,3 +71,31 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         return result
 
     run_job(p.job_id, work)  # refused: jobs.release drops the pool row and its blobs
+
+
+@contextmanager
+def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[Path]:
+    """The file to parse: the stored upload, or the registered URI (checked against this
+    worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file)."""
+    if not p.uri:
+        yield store.path(p.upload or "")
+        return
+    source = uris.resolve(p.uri, settings.data_roots)
+    client = settings.s3_client() if source.path is None else None
+    with uris.local_copy(source, client) as path:
+        yield path
+
+
+def _parse(
+    p: ImportPool, path: Path, filename: str, shape: list[int], classes: list[str], settings: Any
+) -> Any:
+    return parse_upload(
+        path,
+        filename,
+        input_shape=shape,
+        classes=classes,
+        limits=ArchiveLimits(
+            settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
+        ),
+        default_id_prefix=f"pool{p.pool_id}-",
+    )
