@@ -12,6 +12,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from models import input_spec
 from models.acquisition import PoolOutputs
 from models.buffers import OutputBuffers
 from models.checkpoint import load_network, state_from_bytes, state_hash, state_to_bytes
@@ -35,11 +36,13 @@ class CheckpointRef:
     arch_args: dict
     blob: str
     objective: str | None = None
+    input_spec: dict | None = None  # resize and normalisation before the network (models/input_spec.py)
 
     @classmethod
     def of(cls, row: Checkpoint) -> CheckpointRef:
         assert row.blob is not None, "a ready checkpoint has weights"
-        return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob, row.objective)
+        spec = dict(row.input_spec or {})
+        return cls(row.id, row.architecture, dict(row.arch_args or {}), row.blob, row.objective, spec)
 
 
 def check_network_size(architecture: str, arch_args: dict[str, Any]) -> None:
@@ -53,7 +56,7 @@ def check_network_size(architecture: str, arch_args: dict[str, Any]) -> None:
 
 def load(store: BlobStore, ref: CheckpointRef, device: torch.device) -> nn.Module:
     model = load_network(ref.architecture, ref.arch_args, state_from_bytes(store.read_bytes(ref.blob)))
-    return model.to(device).eval()
+    return input_spec.apply(model, ref.input_spec).to(device).eval()
 
 
 def save_weights(store: BlobStore, checkpoint_id: int, model: nn.Module) -> tuple[str, str, int]:

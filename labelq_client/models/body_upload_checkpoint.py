@@ -20,7 +20,10 @@ class BodyUploadCheckpoint:
         file (File):
         architecture (str): a registered network, see GET /networks
         arch_args (None | str | Unset): JSON object of the network's arguments
-        input_spec (None | str | Unset): JSON, e.g. {"shape": [1,28,28]}
+        input_spec (None | str | Unset): JSON: the items' "shape" (the project's), and what the network expects of its
+            input: "size" [H, W] (items are resized to it) and per-channel "mean" and "std" (items are normalised with
+            them), e.g. {"size": [224, 224], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]} for ImageNet
+            weights
         wait_seconds (float | None | Unset):
     """
 

@@ -17,6 +17,7 @@ from service.api.schemas import CheckpointOut, CheckpointUploadOut, ErrorOut
 from service.api.strict import PathId, api_router
 from service.api.uploads import receive
 from service.api.views import job_out
+from service.catalog import input_spec as input_specs
 from service.catalog.networks import check_architecture
 from service.db.engine import session_scope
 from service.domain import checkpoints, jobs, projects
@@ -52,7 +53,15 @@ async def upload_checkpoint(
     file: UploadFile,
     architecture: Annotated[str, Form(description="a registered network, see GET /networks")],
     arch_args: Annotated[str | None, Form(description="JSON object of the network's arguments")] = None,
-    input_spec: Annotated[str | None, Form(description='JSON, e.g. {"shape": [1,28,28]}')] = None,
+    input_spec: Annotated[
+        str | None,
+        Form(
+            description="JSON: the items' \"shape\" (the project's), and what the network expects of its "
+            'input: "size" [H, W] (items are resized to it) and per-channel "mean" and "std" (items are '
+            'normalised with them), e.g. {"size": [224, 224], "mean": [0.485, 0.456, 0.406], '
+            '"std": [0.229, 0.224, 0.225]} for ImageNet weights'
+        ),
+    ] = None,
     wait_seconds: Annotated[float | None, Form(ge=0, le=600)] = None,
 ) -> CheckpointUploadOut:
     """Upload weights (safetensors, or a state dict read with ``weights_only=True``; pickled code is
@@ -81,6 +90,10 @@ def _register(
             raise BadInput(
                 f"input_spec shape {spec['shape']} differs from the project's {project.input_shape}"
             )
+        try:
+            input_specs.check(spec, list(project.input_shape))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
     key, _, size, _ = receive(store, file)
     try:
         with session_scope() as s:

@@ -112,3 +112,61 @@ def test_unknown_models_and_wrong_weights_are_refused(stack: Stack) -> None:
     assert res.status_code == 400 and "unknown architecture" in res.json()["detail"]
     names = stack.client.get("/networks").json()
     assert "torchvision/<name>" in names and "lenet" in names
+
+
+def test_an_input_spec_resizes_and_normalises_what_the_network_sees(stack: Stack) -> None:
+    """ImageNet-style weights: items of 16 px resized to 32 and normalised with the spec's mean/std,
+    in predictions and after a retrain (which keeps the spec)."""
+    pid, key, x = _project(stack)
+    torch.manual_seed(0)
+    net = torchvision.models.resnet18(num_classes=3).eval()
+    spec = {"size": [32, 32], "mean": [0.5, 0.4, 0.3], "std": [0.2, 0.25, 0.3]}
+    res = stack.client.post(
+        f"/projects/{pid}/checkpoints",
+        headers=key,
+        files={"file": ("w.safetensors", _weights(net))},
+        data={
+            "architecture": "torchvision/resnet18",
+            "arch_args": json.dumps({"num_classes": 3}),
+            "input_spec": json.dumps(spec),
+            "wait_seconds": "60",
+        },
+    )
+    assert res.status_code == 201 and res.json()["checkpoint"]["status"] == "ready", res.text
+    ckpt = res.json()["checkpoint"]["id"]
+    items = torch.from_numpy(x[:4])
+    seen = torch.nn.functional.interpolate(items, size=(32, 32), mode="bilinear", align_corners=False)
+    seen = (seen - torch.tensor(spec["mean"]).view(1, 3, 1, 1)) / torch.tensor(spec["std"]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        want = torch.softmax(net(seen).double(), -1).max(-1).values.numpy()
+        raw = torch.softmax(net(items).double(), -1).max(-1).values.numpy()
+    names = [f"source-train-{i}" for i in range(4)]
+    got = stack.client.post(
+        f"/checkpoints/{ckpt}/predict", json={"external_ids": names, "wait_seconds": 30}, headers=key
+    ).json()["predictions"]
+    confidence = np.array([p["top"][0]["probability"] for p in got])
+    assert np.allclose(confidence, want, atol=1e-5) and not np.allclose(confidence, raw, atol=1e-3)
+    job = stack.client.post(
+        f"/projects/{pid}/train",
+        json={"objective": "ce", "epochs": 1, "batch_size": 8, "wait_seconds": 60},
+        headers=key,
+    ).json()["job"]
+    child = stack.client.get(f"/checkpoints/{job['result']['checkpoint_id']}", headers=key).json()
+    assert {k: child["input_spec"][k] for k in spec} == spec and child["input_spec"]["shape"] == SHAPE
+    for bad, message in (
+        ({"mean": [0.5]}, "one per channel"),
+        ({"std": [1, 0, 1]}, "std must be positive"),
+        ({"size": [0, 9]}, "1..4096"),
+        ({"scale": 2}, "not ['scale']"),
+    ):
+        res = stack.client.post(
+            f"/projects/{pid}/checkpoints",
+            headers=key,
+            files={"file": ("w.safetensors", _weights(net))},
+            data={
+                "architecture": "torchvision/resnet18",
+                "arch_args": json.dumps({"num_classes": 3}),
+                "input_spec": json.dumps(bad),
+            },
+        )
+        assert res.status_code == 400 and message in res.json()["detail"], (bad, res.text)

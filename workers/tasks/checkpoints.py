@@ -9,6 +9,7 @@ from celery import shared_task
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from models import input_spec
 from models.checkpoint import CheckpointError, load_network, state_from_bytes
 from models.device import describe
 from models.inference import predict
@@ -53,10 +54,11 @@ def validate_checkpoint(payload: dict[str, Any], **_: Any) -> None:
             ckpt = checkpoints.get(s, p.checkpoint_id)
             project = projects.get(s, ckpt.project_id)
             arch, args, n_classes = ckpt.architecture, dict(ckpt.arch_args), len(project.classes)
-            project_id, shape = project.id, list(project.input_shape)
+            project_id, shape, spec = project.id, list(project.input_shape), dict(ckpt.input_spec or {})
         try:
             check_network_size(arch, args)
             model = load_network(arch, args, state_from_bytes(store.read_bytes(p.upload)))
+            model = input_spec.apply(model, spec)
             out = predict(model, _sample_inputs(project_id, shape))
         except (CheckpointError, ValueError, TypeError, RuntimeError) as exc:
             raise CheckpointRejected(f"checkpoint refused: {exc}") from exc

@@ -100,7 +100,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
                 project_id=project_id,
                 architecture=arch or "",
                 arch_args=args,
-                input_spec={"shape": shape},
+                input_spec={**(ref.input_spec or {}), "shape": shape} if ref else {"shape": shape},
                 origin="train",
                 parent_id=ref.id if ref else None,
                 objective=p.objective,
