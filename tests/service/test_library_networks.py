@@ -5,6 +5,7 @@ model, features of the right size."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,16 +25,14 @@ def _weights(net: torch.nn.Module) -> bytes:
     return save_safetensors({k: v.contiguous() for k, v in net.state_dict().items()})
 
 
-def _upload(stack: Stack, pid: int, key: dict[str, str], data: bytes, architecture: str) -> object:
+def _upload(
+    stack: Stack, pid: int, key: dict[str, str], data: bytes, architecture: str, spec: dict | None = None
+) -> Any:  # type: ignore[type-arg]
+    form = {"architecture": architecture, "arch_args": json.dumps({"num_classes": 3}), "wait_seconds": "60"}
+    if spec is not None:
+        form["input_spec"] = json.dumps(spec)
     return stack.client.post(
-        f"/projects/{pid}/checkpoints",
-        headers=key,
-        files={"file": ("w.safetensors", data)},
-        data={
-            "architecture": architecture,
-            "arch_args": json.dumps({"num_classes": 3}),
-            "wait_seconds": "60",
-        },
+        f"/projects/{pid}/checkpoints", headers=key, files={"file": ("w.safetensors", data)}, data=form
     )
 
 
@@ -121,17 +120,7 @@ def test_an_input_spec_resizes_and_normalises_what_the_network_sees(stack: Stack
     torch.manual_seed(0)
     net = torchvision.models.resnet18(num_classes=3).eval()
     spec = {"size": [32, 32], "mean": [0.5, 0.4, 0.3], "std": [0.2, 0.25, 0.3]}
-    res = stack.client.post(
-        f"/projects/{pid}/checkpoints",
-        headers=key,
-        files={"file": ("w.safetensors", _weights(net))},
-        data={
-            "architecture": "torchvision/resnet18",
-            "arch_args": json.dumps({"num_classes": 3}),
-            "input_spec": json.dumps(spec),
-            "wait_seconds": "60",
-        },
-    )
+    res = _upload(stack, pid, key, _weights(net), "torchvision/resnet18", spec)
     assert res.status_code == 201 and res.json()["checkpoint"]["status"] == "ready", res.text
     ckpt = res.json()["checkpoint"]["id"]
     items = torch.from_numpy(x[:4])
@@ -159,14 +148,5 @@ def test_an_input_spec_resizes_and_normalises_what_the_network_sees(stack: Stack
         ({"size": [0, 9]}, "1..4096"),
         ({"scale": 2}, "not ['scale']"),
     ):
-        res = stack.client.post(
-            f"/projects/{pid}/checkpoints",
-            headers=key,
-            files={"file": ("w.safetensors", _weights(net))},
-            data={
-                "architecture": "torchvision/resnet18",
-                "arch_args": json.dumps({"num_classes": 3}),
-                "input_spec": json.dumps(bad),
-            },
-        )
+        res = _upload(stack, pid, key, _weights(net), "torchvision/resnet18", bad)
         assert res.status_code == 400 and message in res.json()["detail"], (bad, res.text)
