@@ -139,7 +139,7 @@ def get_store() -> BlobStore:
                 cache_dir=settings.storage_cache_dir,
                 cache_max_bytes=settings.storage_cache_mb * 2**20,
                 endpoint_url=settings.s3_endpoint_url or None,
-                credentials=settings.s3_credentials(),
+                client=settings.s3_client(),
             )
         else:
             _store = BlobStore(settings.blob_dir)

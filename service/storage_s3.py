@@ -34,8 +34,8 @@ def parse_url(url: str) -> tuple[str, str]:
 
 class S3BlobStore(BlobStore):
     """The :class:`service.storage.BlobStore` interface on a bucket (boto3; endpoint from
-    settings, credentials from LABELQ_S3_ACCESS_KEY_ID/LABELQ_S3_SECRET_ACCESS_KEY or else the usual AWS
-    chain). Its local root is the host's cache."""
+    settings; ``client``: one made with keys, ``Settings.s3_client``, else the usual AWS chain).
+    Its local root is the host's cache."""
 
     def __init__(
         self,
@@ -44,7 +44,6 @@ class S3BlobStore(BlobStore):
         cache_dir: Path,
         cache_max_bytes: int,
         endpoint_url: str | None = None,
-        credentials: tuple[str, str] | None = None,
         client: Any = None,
     ) -> None:
         import boto3
@@ -52,8 +51,7 @@ class S3BlobStore(BlobStore):
 
         super().__init__(cache_dir)
         self.bucket, self.prefix = parse_url(url)
-        keys = dict(zip(("aws_access_key_id", "aws_secret_access_key"), credentials or (), strict=False))
-        self.client = client or boto3.client("s3", endpoint_url=endpoint_url or None, **keys)
+        self.client = client or boto3.client("s3", endpoint_url=endpoint_url or None)
         self.cache_max_bytes = cache_max_bytes
         self.transfer = TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK)
 

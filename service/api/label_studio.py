@@ -87,9 +87,8 @@ async def ls_predict(project_id: PathId, body: Payload, caller: Caller) -> dict[
     found, ckpt_id = await run_in_threadpool(_known, project_id, [t["id"] for t in tasks])
     if ckpt_id is None or not found:
         return {"results": []}
-    ask = PredictIn(
-        item_ids=list(found.values()), top_k=1, wait_seconds=60
-    )  # POST /checkpoints/{id}/predict's job
+    # the job of POST /checkpoints/{id}/predict
+    ask = PredictIn(item_ids=list(found.values()), top_k=1, wait_seconds=60)
     job_id, total = await run_in_threadpool(predict.start, ckpt_id, ask, caller)
     await waiting.wait_for_job(job_id, ask.wait_seconds)
     answer = await run_in_threadpool(predict.answer, job_id, total, Response())

@@ -66,9 +66,12 @@ def check_choices(config: Config, classes: list[str]) -> None:
 def ls_project_id(uid: Any) -> int:
     """Label Studio sends its project as ``"<id>.<created timestamp>"``."""
     try:
-        return int(str(uid).split(".", 1)[0])
+        value = int(str(uid).split(".", 1)[0])
     except ValueError:
-        raise BadInput(f"not a Label Studio project id: {uid!r}") from None
+        value = 0
+    if not 1 <= value <= 2**31 - 1:
+        raise BadInput(f"not a Label Studio project id: {str(uid)[:100]!r}")
+    return value
 
 
 def connect(session: Session, project: Project, body: dict[str, Any]) -> LsConnection:
@@ -78,6 +81,8 @@ def connect(session: Session, project: Project, body: dict[str, Any]) -> LsConne
     hostname, token = str(body.get("hostname") or "").rstrip("/"), str(body.get("access_token") or "")
     if not hostname.startswith(("http://", "https://")):
         raise BadInput(f"Label Studio's hostname must be an http(s) URL, got {hostname!r}")
+    if len(hostname) > 1000 or max(len(config.from_name), len(config.to_name), len(config.data_key)) > 255:
+        raise BadInput("Label Studio's hostname (1000) or the config's tag names (255) are too long")
     row = session.get(LsConnection, project.id) or LsConnection(project_id=project.id)
     row.ls_project, row.hostname, row.token = ls_project_id(body.get("project")), hostname, token
     row.from_name, row.to_name, row.data_key = config.from_name, config.to_name, config.data_key

@@ -45,8 +45,18 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             project = projects.get(s, pool.project_id)
             filename, shape, classes = pool.filename, list(project.input_shape), list(project.classes)
         progress(0.05, message="parsing", force=True)
+        limits = ArchiveLimits(
+            settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
+        )
         with _source(p, store, settings) as path:
-            parsed = _parse(p, path, filename, shape, classes, settings)
+            parsed = parse_upload(
+                path,
+                filename,
+                input_shape=shape,
+                classes=classes,
+                limits=limits,
+                default_id_prefix=f"pool{p.pool_id}-",
+            )
         n = len(parsed.ids)
         progress(0.6, message=f"storing {n} items", force=True)
         blob = pools.write_array(store, p.pool_id, parsed)  # the array I/O, outside the transaction
@@ -84,18 +94,3 @@ def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[Path]:
     client = settings.s3_client() if source.path is None else None
     with uris.local_copy(source, client) as path:
         yield path
-
-
-def _parse(
-    p: ImportPool, path: Path, filename: str, shape: list[int], classes: list[str], settings: Any
-) -> Any:
-    return parse_upload(
-        path,
-        filename,
-        input_shape=shape,
-        classes=classes,
-        limits=ArchiveLimits(
-            settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
-        ),
-        default_id_prefix=f"pool{p.pool_id}-",
-    )
