@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,31 @@ def _picks(http: Any, strategy: str) -> tuple[list[tuple[str, float]], int]:
     return [(s["external_id"], s["score"]) for s in rnd["selections"]], rnd["job_id"]
 
 
+def _stop_a_worker_in_a_shard(stack: Stack, round_job: int) -> tuple[Any, list[int]]:
+    """Freeze (SIGSTOP) a worker other than the round's while it runs a shard, and the shards it
+    holds then: frozen, it can finish none of them, so what the database shows is what the kill
+    cuts. A worker caught between two shards is let go and caught again."""
+    while True:
+        ((_, name),) = until(
+            "a shard to run on the other worker",
+            lambda: stack.sql(
+                "SELECT s.id, s.worker FROM jobs s JOIN jobs r ON s.parent_id = r.id"
+                " WHERE r.id = %s AND s.status = 'running' AND s.worker <> r.worker LIMIT 1",
+                round_job,
+            ),
+            120,
+        )
+        victim = next(w for w in stack.workers if str(w.pid) == name.rsplit("-", 1)[1])
+        os.killpg(victim.pid, signal.SIGSTOP)
+        time.sleep(0.5)  # a commit it had already sent has landed by now
+        held = stack.sql(
+            "SELECT id FROM jobs WHERE parent_id = %s AND status = 'running' AND worker = %s", round_job, name
+        )
+        if held:
+            return victim, [shard_id for (shard_id,) in held]
+        os.killpg(victim.pid, signal.SIGCONT)
+
+
 @pytest.mark.slow
 def test_shards_run_on_every_worker_and_pick_what_one_whole_pass_picks(stack: Stack) -> None:
     stack.restart_workers(2, LABELQ_SCORING_SHARD_ROWS=str(SHARD))
@@ -83,18 +109,7 @@ def test_a_shard_whose_worker_is_killed_is_run_again_and_the_round_is_scored_onc
         "/query-batch",
         json={"project_id": http.project_id, "budget": 4, "strategy": "entropy", "wait_seconds": 0},
     ).json()
-    # a shard running on the worker that does not run the round itself
-    other = until(
-        "a shard to run on the other worker",
-        lambda: stack.sql(
-            "SELECT s.id, s.worker FROM jobs s JOIN jobs r ON s.parent_id = r.id"
-            " WHERE r.id = %s AND s.status = 'running' AND s.worker <> r.worker",
-            rnd["job_id"],
-        ),
-        120,
-    )
-    shard_id, name = other[0]
-    victim = next(w for w in stack.workers if str(w.pid) == name.rsplit("-", 1)[1])
+    victim, cut = _stop_a_worker_in_a_shard(stack, rnd["job_id"])
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=20)
     done = until(
@@ -103,8 +118,9 @@ def test_a_shard_whose_worker_is_killed_is_run_again_and_the_round_is_scored_onc
         300,
     )
     assert done["status"] == "ready" and done["n_selections"] == 4, done
-    ((status, attempts),) = stack.sql("SELECT status, attempts FROM jobs WHERE id = %s", shard_id)
-    assert (status, attempts) == ("succeeded", 2)  # taken again once its lease ran out
+    for shard_id in cut:
+        ((status, attempts),) = stack.sql("SELECT status, attempts FROM jobs WHERE id = %s", shard_id)
+        assert (status, attempts) == ("succeeded", 2)  # taken again once its lease ran out
     job = http.get(f"/jobs/{rnd['job_id']}").json()
     assert job["status"] == "succeeded" and job["attempts"] == 1, job
     statuses = stack.sql("SELECT status FROM jobs WHERE parent_id = %s", rnd["job_id"])
