@@ -6,11 +6,12 @@ TORCH  ?= torch==2.14.1 torchvision==0.29.1
 
 .PHONY: install demo serve test lint openapi client clean
 
-$(BIN)/labelq: pyproject.toml
+$(BIN)/labelq: pyproject.toml examples/labelq-plugin-example/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
 	$(BIN)/pip install -q -e '.[ml,dev]'
+	$(BIN)/pip install -q --no-deps -e examples/labelq-plugin-example  # the example plugin, tested
 	@touch $@
 
 install: $(BIN)/labelq  ## create .venv with torch and labelq

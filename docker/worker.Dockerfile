@@ -4,6 +4,9 @@
 FROM python:3.11-slim
 
 ARG TORCH_INDEX=""
+# labelq plugins to install on the worker (pip requirement specifiers, space-separated), e.g.
+# --build-arg PLUGINS="my-labelq-plugin==1.2": each worker publishes what they register when it starts
+ARG PLUGINS=""
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     LABELQ_DATA_DIR=/data
 WORKDIR /app
@@ -19,8 +22,9 @@ COPY workers ./workers
 COPY models ./models
 COPY migrations ./migrations
 # the project itself is the pin (pyproject.toml's ranges); torch is already there
-# hadolint ignore=DL3013
+# hadolint ignore=DL3013,SC2086
 RUN pip install '.[ml,s3,timm,parquet]' \
+    && if [ -n "$PLUGINS" ]; then pip install $PLUGINS; fi \
     && useradd --create-home --uid 10001 labelq && mkdir -p /data && chown labelq /data
 
 USER 10001

@@ -1,8 +1,13 @@
-"""A catalog entry: a name, a description and the pydantic model of its parameters."""
+"""The base of every strategy's and objective's parameter model (pydantic, torch-free).
+
+A strategy or objective registers with its parameter model (``register_strategy(name,
+params=...)``); the workers publish each model's JSON schema (models/catalog.py), the API
+validates requests against that schema, and the worker validates again with the model itself
+(cross-field rules included) before it calls the strategy or builds the objective.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -14,31 +19,11 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-@dataclass(frozen=True)
-class CatalogEntry:
-    name: str
-    description: str
-    params: type[Params]
-    paper: str = ""
-
-    def validate(self, raw: dict[str, Any] | None) -> dict[str, Any]:
-        """Validated parameters with defaults filled in, as JSON stores them (tuples as lists;
-        raises pydantic.ValidationError)."""
-        return self.params.model_validate(raw or {}).model_dump(mode="json")
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "paper": self.paper,
-            "params_schema": self.params.model_json_schema(),
-        }
+class NoParams(Params):
+    pass
 
 
-def catalog(*entries: CatalogEntry) -> dict[str, CatalogEntry]:
-    out: dict[str, CatalogEntry] = {}
-    for entry in entries:
-        if entry.name in out:
-            raise ValueError(f"duplicate catalog entry {entry.name!r}")
-        out[entry.name] = entry
-    return out
+def validated(params: type[Params], raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Validated parameters with defaults filled in, as JSON stores them (tuples as lists;
+    raises pydantic.ValidationError)."""
+    return params.model_validate(raw or {}).model_dump(mode="json")

@@ -250,7 +250,7 @@ def simulate(
                 base + SELECT_SHARE * f / rounds, f"round {r}/{rounds}: selecting"
             ),
         )
-        selection = info.fn(ctx, budget, **params)
+        selection = info.select(ctx, budget, params)
         del ctx
         picked = _check_selection(selection.indices, len(unlabeled_idx), budget, strategy)
         chosen = unlabeled_idx[picked]

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         'and s3://bucket[/prefix] for s3:// ones, e.g. ["/data/pools", "s3://datasets/pools"]; '
         "empty = uploads only",
     )
+    disabled_plugins: list[str] = Field(
+        default_factory=list,
+        description="plugins the workers must not load (JSON list of entry point or distribution names, "
+        'e.g. ["labelq-plugin-example"]); what they registered leaves the published catalog',
+    )
     max_archive_members: int = Field(200_000, gt=0)
     max_archive_bytes: int = Field(2 * 1024 * 1024 * 1024, gt=0, description="uncompressed")
     max_archive_member_bytes: int = Field(

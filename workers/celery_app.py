@@ -1,4 +1,5 @@
-"""The worker's Celery app: the service's client app with the tasks registered on it."""
+"""The worker's Celery app: the service's client app with the tasks registered on it; its main
+process publishes the catalog, announces itself and sweeps."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from service import logs
 from service.queue import get_celery
 from service.settings import get_settings
 from service.sweeper import Sweeper, announce
+from workers import catalog
 
 
 def worker_app() -> Celery:
@@ -38,7 +40,13 @@ def _start_sweeper(sender: Any = None, **_: Any) -> None:
     name = str(getattr(sender, "hostname", None) or f"labelq-{os.getpid()}")
     queues = sorted(q.name for q in getattr(getattr(sender, "task_consumer", None), "queues", []) or [])
 
-    def before() -> None:
+    published = False
+
+    def before() -> None:  # the catalog first: a worker seen by /readyz has published it
+        nonlocal published
+        if not published:
+            catalog.publish(name)
+            published = True
         announce(name, queues)
 
     _sweeper = Sweeper(before).start()

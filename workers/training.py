@@ -12,6 +12,8 @@ from torch import nn
 from models.evaluate import accuracy, mean_free_energy, per_class_accuracy
 from models.inference import predict
 from models.objectives import Objective, build_objective
+from models.objectives.base import get_objective
+from models.params import validated
 from service.db.tables import Item
 from service.domain.items import visible_items
 from service.storage import BlobStore
@@ -19,7 +21,6 @@ from workers.data import LabeledRows, MappedRows, labeled_set, pool_blobs
 from workers.label_free import StopSet, stop_set
 
 SOURCE_SAMPLE = 2000  # source items used for the free-energy gap
-UNLABELED_OBJECTIVES = {"eada", "tod", "dann", "gh", "ghpp"}  # these read unlabeled target items
 
 
 @dataclass
@@ -129,6 +130,12 @@ def evaluate(model: nn.Module, data: TrainingData, num_classes: int) -> dict[str
 def training_objective(name: str, params: dict[str, object], model: nn.Module) -> Objective:
     """Build the objective; a domain discriminator (dann, gh/ghpp aligning with dann) is sized
     from the network's feature dimension."""
+    params = validated(get_objective(name).params, params)  # whoever checked them before
     uses_dann = name == "dann" or (name in ("gh", "ghpp") and params.get("align", "dann") == "dann")
     extra = {"feature_dim": int(model.feature_dim)} if uses_dann else {}  # type: ignore[arg-type]
     return build_objective(name, **params, **extra)
+
+
+def reads_unlabeled(objective: str) -> bool:
+    """Whether the objective trains on unlabeled target items (the worker loads them for it)."""
+    return get_objective(objective).unlabeled

@@ -6,7 +6,8 @@ from .body_upload_pool import BodyUploadPool
 from .body_upload_pool_domain import BodyUploadPoolDomain
 from .body_upload_pool_split import BodyUploadPoolSplit
 from .catalog_out import CatalogOut
-from .catalog_out_params_schema import CatalogOutParamsSchema
+from .catalog_out_extra import CatalogOutExtra
+from .catalog_out_params_schema_type_0 import CatalogOutParamsSchemaType0
 from .checkpoint_out import CheckpointOut
 from .checkpoint_out_arch_args import CheckpointOutArchArgs
 from .checkpoint_out_history_item import CheckpointOutHistoryItem
@@ -32,7 +33,6 @@ from .labels_in import LabelsIn
 from .labels_out import LabelsOut
 from .list_items_domain_type_0 import ListItemsDomainType0
 from .list_items_split_type_0 import ListItemsSplitType0
-from .list_networks_response_list_networks import ListNetworksResponseListNetworks
 from .list_project_jobs_kind_type_0 import ListProjectJobsKindType0
 from .ls_health_response_ls_health import LsHealthResponseLsHealth
 from .ls_predict_body import LsPredictBody
@@ -93,7 +93,8 @@ __all__ = (
     "BodyUploadPoolDomain",
     "BodyUploadPoolSplit",
     "CatalogOut",
-    "CatalogOutParamsSchema",
+    "CatalogOutExtra",
+    "CatalogOutParamsSchemaType0",
     "CheckpointOut",
     "CheckpointOutArchArgs",
     "CheckpointOutHistoryItem",
@@ -119,7 +120,6 @@ __all__ = (
     "LabelsOut",
     "ListItemsDomainType0",
     "ListItemsSplitType0",
-    "ListNetworksResponseListNetworks",
     "ListProjectJobsKindType0",
     "LsHealthResponseLsHealth",
     "LsPredictBody",

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.catalog_out_params_schema import CatalogOutParamsSchema
+    from ..models.catalog_out_extra import CatalogOutExtra
+    from ..models.catalog_out_params_schema_type_0 import CatalogOutParamsSchemaType0
 
 
 T = TypeVar("T", bound="CatalogOut")
@@ -20,23 +21,42 @@ class CatalogOut:
         name (str):
         description (str):
         paper (str):
-        params_schema (CatalogOutParamsSchema):
+        params_schema (CatalogOutParamsSchemaType0 | None): JSON schema of its parameters (strategies, objectives); null
+            for networks
+        plugin (None | str): the plugin distribution (and version) that registered it; null: built-in
+        extra (CatalogOutExtra): strategies: needs_model, needs_previous, adaptive; objectives: unlabeled (reads
+            unlabeled target items); networks: arguments; a family (torchvision/<name>): prefix and members
     """
 
     name: str
     description: str
     paper: str
-    params_schema: CatalogOutParamsSchema
+    params_schema: CatalogOutParamsSchemaType0 | None
+    plugin: None | str
+    extra: CatalogOutExtra
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.catalog_out_params_schema_type_0 import (
+            CatalogOutParamsSchemaType0,
+        )
+
         name = self.name
 
         description = self.description
 
         paper = self.paper
 
-        params_schema = self.params_schema.to_dict()
+        params_schema: dict[str, Any] | None
+        if isinstance(self.params_schema, CatalogOutParamsSchemaType0):
+            params_schema = self.params_schema.to_dict()
+        else:
+            params_schema = self.params_schema
+
+        plugin: None | str
+        plugin = self.plugin
+
+        extra = self.extra.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,6 +66,8 @@ class CatalogOut:
                 "description": description,
                 "paper": paper,
                 "params_schema": params_schema,
+                "plugin": plugin,
+                "extra": extra,
             }
         )
 
@@ -53,7 +75,10 @@ class CatalogOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.catalog_out_params_schema import CatalogOutParamsSchema
+        from ..models.catalog_out_extra import CatalogOutExtra
+        from ..models.catalog_out_params_schema_type_0 import (
+            CatalogOutParamsSchemaType0,
+        )
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -62,13 +87,37 @@ class CatalogOut:
 
         paper = d.pop("paper")
 
-        params_schema = CatalogOutParamsSchema.from_dict(d.pop("params_schema"))
+        def _parse_params_schema(data: object) -> CatalogOutParamsSchemaType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                params_schema_type_0 = CatalogOutParamsSchemaType0.from_dict(data)
+
+                return params_schema_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CatalogOutParamsSchemaType0 | None, data)
+
+        params_schema = _parse_params_schema(d.pop("params_schema"))
+
+        def _parse_plugin(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        plugin = _parse_plugin(d.pop("plugin"))
+
+        extra = CatalogOutExtra.from_dict(d.pop("extra"))
 
         catalog_out = cls(
             name=name,
             description=description,
             paper=paper,
             params_schema=params_schema,
+            plugin=plugin,
+            extra=extra,
         )
 
         catalog_out.additional_properties = d

@@ -25,6 +25,7 @@ import torch
 from torch import Tensor
 
 from models.acquisition.base import AcquisitionContext, Selection, get_strategy, register_strategy
+from models.acquisition.params import AutoParams
 
 DEFAULT_ARMS = ("random", "entropy", "badge", "coreset")
 
@@ -77,7 +78,15 @@ def _arm_generator(ctx: AcquisitionContext) -> torch.Generator:
     return torch.Generator().manual_seed(int(torch.randint(0, 2**62, (1,), generator=ctx.generator)))
 
 
-@register_strategy("auto", adaptive=True)
+@register_strategy(
+    "auto",
+    adaptive=True,
+    description="A bandit over strategies (EXP3): each round draws one arm and buys its batch; an arm's "
+    "reward is the next checkpoint's importance-weighted accuracy on the labels auto rounds "
+    "bought. The round's `choice` says which arm it used and why.",
+    params=AutoParams,
+    paper="Hsu & Lin, Active Learning by Learning, AAAI 2015",
+)
 def auto(
     ctx: AcquisitionContext, budget: int, arms: Sequence[str] = DEFAULT_ARMS, gamma: float = 0.2
 ) -> Selection:

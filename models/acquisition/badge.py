@@ -19,7 +19,11 @@ from models.acquisition.kmeanspp import kmeanspp_seeding
 from models.acquisition.numerics import check_budget
 
 
-@register_strategy("badge")
+@register_strategy(
+    "badge",
+    description="k-means++ seeding on last-layer gradient embeddings (p - e_ŷ) ⊗ h: uncertain and diverse.",
+    paper="Ash et al., Deep Batch Active Learning by Diverse, Uncertain Gradient Lower Bounds, ICLR 2020",
+)
 def badge(ctx: AcquisitionContext, budget: int) -> Selection:
     """k-means++ seeds in gradient-embedding space, in the order drawn.
 

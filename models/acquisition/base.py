@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor, nn
 
+from models.params import NoParams, Params, validated
 from models.rows import Rows
 
 
@@ -91,10 +92,18 @@ class Strategy(Protocol):
 class StrategyInfo:
     name: str
     fn: Strategy
+    description: str
+    params: type[Params] = NoParams  # its parameters: published as a JSON schema, checked before each call
+    paper: str = ""
     needs_model: bool = False  # per-sample gradients: the worker must pass model and inputs
     needs_previous: bool = False  # COD: outputs of the previous checkpoint
     needs_features: bool = True  # False: reads logits only, so the scoring pass may skip features
     adaptive: bool = False  # learns across rounds: reads ctx.bandit, returns a record (auto)
+
+    def select(self, ctx: AcquisitionContext, budget: int, params: dict[str, Any] | None = None) -> Selection:
+        """Run the strategy with ``params`` checked by its parameter model first (defaults filled
+        in; pydantic.ValidationError for bad ones), whoever checked them before."""
+        return self.fn(ctx, budget, **validated(self.params, params))
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
@@ -103,17 +112,24 @@ _REGISTRY: dict[str, StrategyInfo] = {}
 def register_strategy(
     name: str,
     *,
+    description: str,
+    params: type[Params] = NoParams,
+    paper: str = "",
     needs_model: bool = False,
     needs_previous: bool = False,
     needs_features: bool = True,
     adaptive: bool = False,
 ) -> Callable[[Strategy], Strategy]:
-    """Decorator: register ``fn`` under ``name``; a name can be registered once."""
+    """Decorator: register ``fn`` under ``name`` with what the catalog shows of it (a description,
+    the pydantic model of its keyword parameters, its paper); a name can be registered once.
+    Plugins register the same way (models/plugins.py)."""
 
     def deco(fn: Strategy) -> Strategy:
         if name in _REGISTRY:
             raise ValueError(f"strategy {name!r} is already registered")
-        _REGISTRY[name] = StrategyInfo(name, fn, needs_model, needs_previous, needs_features, adaptive)
+        _REGISTRY[name] = StrategyInfo(
+            name, fn, description, params, paper, needs_model, needs_previous, needs_features, adaptive
+        )
         return fn
 
     return deco

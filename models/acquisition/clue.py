@@ -29,6 +29,7 @@ from models.acquisition.kronecker import (
 )
 from models.acquisition.lloyd import LloydAssigner, weighted_rows
 from models.acquisition.numerics import check_budget, promote, upcast
+from models.acquisition.params import ClueParams
 from models.acquisition.progress import Ticker, scaled
 
 
@@ -226,7 +227,12 @@ def _take(taken: dict[int, int], index: int, centroid: int) -> bool:
     return True
 
 
-@register_strategy("clue")
+@register_strategy(
+    "clue",
+    description="Entropy-weighted k-means on features; the nearest item to each centroid.",
+    params=ClueParams,
+    paper="Prabhu et al., Active Domain Adaptation via Clustering Uncertainty-weighted Embeddings, ICCV 2021",
+)
 def clue(ctx: AcquisitionContext, budget: int, temperature: float = 1.0, n_iter: int = 20) -> Selection:
     """Nearest pool point of each uncertainty-weighted k-means centroid, K = budget.
 

@@ -41,6 +41,7 @@ from torch import Tensor, nn
 
 from models.acquisition.base import AcquisitionContext, Selection, register_strategy, top_by_score
 from models.acquisition.numerics import check_budget, check_choice, upcast
+from models.acquisition.params import CodParams
 from models.device import module_device
 from models.rows import Rows
 
@@ -140,7 +141,15 @@ def _first_cycle_reference(ctx: AcquisitionContext, index: Tensor | None, n: int
     return reference_logits(random_reference(ctx.model, seed), ctx.inputs, index)
 
 
-@register_strategy("cod", needs_model=True, needs_previous=True, needs_features=False)
+@register_strategy(
+    "cod",
+    needs_model=True,
+    needs_previous=True,
+    needs_features=False,
+    description="Largest change of the outputs since the previous cycle's checkpoint, |f_c(x) - f_c-1(x)|.",
+    params=CodParams,
+    paper="Huang et al., Semi-Supervised Active Learning with Temporal Output Discrepancy, ICCV 2021",
+)
 def cod(
     ctx: AcquisitionContext,
     budget: int,

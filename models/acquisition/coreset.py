@@ -12,9 +12,15 @@ from models.acquisition.base import AcquisitionContext, Selection, register_stra
 from models.acquisition.kcenter import FirstCentre, first_centre, kcenter_greedy
 from models.acquisition.kronecker import KronPoints
 from models.acquisition.numerics import check_budget, check_choice, promote
+from models.acquisition.params import CoresetParams
 
 
-@register_strategy("coreset")
+@register_strategy(
+    "coreset",
+    description="k-center greedy on penultimate features, with the labeled items as initial centres.",
+    params=CoresetParams,
+    paper="Sener & Savarese, Active Learning for CNNs: A Core-Set Approach, ICLR 2018",
+)
 def coreset(ctx: AcquisitionContext, budget: int, first: FirstCentre = "random") -> Selection:
     """k-center greedy from ctx.labeled_features; ``first`` is used only when nothing is labeled.
 

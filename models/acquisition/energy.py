@@ -26,6 +26,7 @@ from models.acquisition.base import (
     top_set,
 )
 from models.acquisition.numerics import check_budget, require_classes, top2_rows, upcast
+from models.acquisition.params import EadaParams
 
 
 def free_energy(logits: Tensor) -> Tensor:
@@ -70,7 +71,14 @@ def eada_select(
     return candidates[select_topk(u[candidates], budget)]
 
 
-@register_strategy("eada", needs_features=False)
+@register_strategy(
+    "eada",
+    needs_features=False,
+    description="Two stages: the most target-like items by free energy -logsumexp(z), then the most "
+    "uncertain of those by MvSM z(2) - z(1). Score = MvSM.",
+    params=EadaParams,
+    paper="Xie et al., Active Learning for Domain Adaptation: An Energy-Based Approach, AAAI 2022",
+)
 def eada(ctx: AcquisitionContext, budget: int, alpha1: float = 0.5) -> Selection:
     """EADA: score = MvSM of the candidates that passed the free-energy stage."""
     logits = ctx.unlabeled.logits
@@ -80,14 +88,25 @@ def eada(ctx: AcquisitionContext, budget: int, alpha1: float = 0.5) -> Selection
     return Selection(idx, u[idx], {"free_energy": f[idx], "mvsm": u[idx]})
 
 
-@register_strategy("free_energy", needs_features=False)
+@register_strategy(
+    "free_energy",
+    needs_features=False,
+    description="Ablation of EADA: highest free energy -logsumexp(z) alone.",
+    paper="Xie et al., AAAI 2022",
+)
 def free_energy_strategy(ctx: AcquisitionContext, budget: int) -> Selection:
     """Ablation: highest free energy only (EADA Table 3, α1/α2 = 1/100)."""
     f = free_energy(ctx.unlabeled.logits)
     return top_by_score(f, check_budget(budget, len(f)), {"free_energy": f})
 
 
-@register_strategy("mvsm", needs_features=False)
+@register_strategy(
+    "mvsm",
+    needs_features=False,
+    description="Ablation of EADA: highest min-versus-second-min energy margin z(2) - z(1) alone (logit "
+    "margin).",
+    paper="Xie et al., AAAI 2022",
+)
 def mvsm_strategy(ctx: AcquisitionContext, budget: int) -> Selection:
     """Ablation: highest MvSM only (EADA Table 3, α1/α2 = 100/1)."""
     u = mvsm(ctx.unlabeled.logits)

@@ -15,9 +15,15 @@ from models.acquisition.base import AcquisitionContext, Selection, register_stra
 from models.acquisition.embeddings import ForgeMode, forge_embedding
 from models.acquisition.kcenter import FirstCentre, first_centre, kcenter_greedy
 from models.acquisition.numerics import check_budget, check_choice
+from models.acquisition.params import ForgeParams
 
 
-@register_strategy("forge")
+@register_strategy(
+    "forge",
+    description="k-center greedy on feature-norm scaled gradient embeddings sqrt(C) u ⊗ h (single round).",
+    params=ForgeParams,
+    paper="FORGE, single-round active adaptation, TMLR 2025",
+)
 def forge(
     ctx: AcquisitionContext,
     budget: int,

@@ -22,6 +22,7 @@ from torch import Tensor
 
 from models.acquisition.base import AcquisitionContext, Selection, register_strategy, top_by_score
 from models.acquisition.numerics import check_budget, check_choice, entropy_from_logits, promote
+from models.acquisition.params import GradNormParams
 from models.acquisition.persample import NormMode, per_sample_gradnorm
 
 Scope = Literal["full", "last_layer"]
@@ -88,8 +89,21 @@ def gradnorm_scores(ctx: AcquisitionContext, scope: Scope, norm_mode: NormMode, 
     return scores.to(ctx.unlabeled.logits.device)
 
 
-@register_strategy("entropy_gradnorm", needs_model=True)
-@register_strategy("expected_gradnorm", needs_model=True)
+@register_strategy(
+    "entropy_gradnorm",
+    needs_model=True,
+    description="Largest gradient norm of the entropy H(softmax(z)); the same function as expected_gradnorm.",
+    params=GradNormParams,
+    paper="Wang et al., AAAI 2022",
+)
+@register_strategy(
+    "expected_gradnorm",
+    needs_model=True,
+    description="Largest gradient norm of the expected loss sum_i p_i CE(z, i) (= entropy) over the "
+    "parameters.",
+    params=GradNormParams,
+    paper="Wang et al., Boosting Active Learning via Improving Test Performance, AAAI 2022",
+)
 def gradnorm(
     ctx: AcquisitionContext,
     budget: int,

@@ -1,7 +1,7 @@
-"""Acquisition strategies as the API shows them. One CatalogEntry per strategy in models/.
+"""Parameter models of the built-in acquisition strategies (torch-free).
 
-Field names, defaults and Literal values mirror the keyword arguments of the strategy functions in
-models/acquisition/ (a contract test compares them); this module stays torch-free.
+Field names, defaults and Literal values mirror the keyword arguments of the strategy functions
+(a contract test compares them); each strategy registers with its model (base.register_strategy).
 """
 
 from __future__ import annotations
@@ -10,17 +10,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from service.catalog.base import CatalogEntry, Params, catalog
+from models.params import Params
 
 FirstCentre = Literal["random", "index0", "max_norm"]
 FIRST_CENTRE_HELP = (
     "first pick when there is no centre yet: 'random' (seeded, FORGE Alg. 1), 'index0' (pool index 0), "
     "'max_norm' (largest embedding norm)"
 )
-
-
-class NoParams(Params):
-    pass
 
 
 class EadaParams(Params):
@@ -116,6 +112,7 @@ class AutoParams(Params):
         ("random", "entropy", "badge", "coreset"),
         min_length=2,
         max_length=11,
+        json_schema_extra={"uniqueItems": True},
         description="the strategies the bandit chooses among (each with its default parameters)",
     )
     gamma: float = Field(
@@ -127,81 +124,3 @@ class AutoParams(Params):
         if len(set(self.arms)) != len(self.arms):
             raise ValueError("arms must be distinct")
         return self
-
-
-STRATEGIES: dict[str, CatalogEntry] = catalog(
-    CatalogEntry("random", "Uniformly random items (seeded), the baseline every method must beat.", NoParams),
-    CatalogEntry("entropy", "Highest predictive entropy H(softmax(z)).", NoParams),
-    CatalogEntry("margin", "Smallest gap between the two most probable classes (BvSB).", NoParams),
-    CatalogEntry("least_confidence", "Lowest top-class probability.", NoParams),
-    CatalogEntry(
-        "eada",
-        "Two stages: the most target-like items by free energy -logsumexp(z), then the most uncertain of "
-        "those by MvSM z(2) - z(1). Score = MvSM.",
-        EadaParams,
-        paper="Xie et al., Active Learning for Domain Adaptation: An Energy-Based Approach, AAAI 2022",
-    ),
-    CatalogEntry(
-        "free_energy",
-        "Ablation of EADA: highest free energy -logsumexp(z) alone.",
-        NoParams,
-        paper="Xie et al., AAAI 2022",
-    ),
-    CatalogEntry(
-        "mvsm",
-        "Ablation of EADA: highest min-versus-second-min energy margin z(2) - z(1) alone (logit margin).",
-        NoParams,
-        paper="Xie et al., AAAI 2022",
-    ),
-    CatalogEntry(
-        "expected_gradnorm",
-        "Largest gradient norm of the expected loss sum_i p_i CE(z, i) (= entropy) over the parameters.",
-        GradNormParams,
-        paper="Wang et al., Boosting Active Learning via Improving Test Performance, AAAI 2022",
-    ),
-    CatalogEntry(
-        "entropy_gradnorm",
-        "Largest gradient norm of the entropy H(softmax(z)); the same function as expected_gradnorm.",
-        GradNormParams,
-        paper="Wang et al., AAAI 2022",
-    ),
-    CatalogEntry(
-        "forge",
-        "k-center greedy on feature-norm scaled gradient embeddings sqrt(C) u ⊗ h (single round).",
-        ForgeParams,
-        paper="FORGE, single-round active adaptation, TMLR 2025",
-    ),
-    CatalogEntry(
-        "cod",
-        "Largest change of the outputs since the previous cycle's checkpoint, |f_c(x) - f_c-1(x)|.",
-        CodParams,
-        paper="Huang et al., Semi-Supervised Active Learning with Temporal Output Discrepancy, ICCV 2021",
-    ),
-    CatalogEntry(
-        "coreset",
-        "k-center greedy on penultimate features, with the labeled items as initial centres.",
-        CoresetParams,
-        paper="Sener & Savarese, Active Learning for CNNs: A Core-Set Approach, ICLR 2018",
-    ),
-    CatalogEntry(
-        "badge",
-        "k-means++ seeding on last-layer gradient embeddings (p - e_ŷ) ⊗ h: uncertain and diverse.",
-        NoParams,
-        paper="Ash et al., Deep Batch Active Learning by Diverse, Uncertain Gradient Lower Bounds, ICLR 2020",
-    ),
-    CatalogEntry(
-        "clue",
-        "Entropy-weighted k-means on features; the nearest item to each centroid.",
-        ClueParams,
-        paper="Prabhu et al., Active Domain Adaptation via Clustering Uncertainty-weighted Embeddings, "
-        "ICCV 2021",
-    ),
-    CatalogEntry(
-        "auto",
-        "A bandit over strategies (EXP3): each round draws one arm and buys its batch; an arm's reward is "
-        "the next checkpoint's importance-weighted accuracy on the labels auto rounds bought. The round's "
-        "`choice` says which arm it used and why.",
-        AutoParams,
-        paper="Hsu & Lin, Active Learning by Learning, AAAI 2015",
-    ),
-)

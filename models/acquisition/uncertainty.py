@@ -35,7 +35,11 @@ def _logits(ctx: AcquisitionContext) -> Tensor:
     return z if z.dtype == torch.float64 else z.float()
 
 
-@register_strategy("random", needs_features=False)
+@register_strategy(
+    "random",
+    needs_features=False,
+    description="Uniformly random items (seeded), the baseline every method must beat.",
+)
 def random_priority(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Uniform without replacement: score = a U(0,1) priority drawn from ``ctx.generator``."""
     _no_params("random", params)
@@ -44,7 +48,11 @@ def random_priority(ctx: AcquisitionContext, budget: int, **params: Any) -> Sele
     return top_by_score(priority, _check_budget(budget), {"priority": priority})
 
 
-@register_strategy("entropy", needs_features=False)
+@register_strategy(
+    "entropy",
+    needs_features=False,
+    description="Highest predictive entropy H(softmax(z)).",
+)
 def entropy(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Highest predictive entropy: score = H(softmax(z)) [N]."""
     _no_params("entropy", params)
@@ -54,7 +62,11 @@ def entropy(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     return top_by_score(h, _check_budget(budget), {"entropy": h, "max_prob": p.amax(dim=-1)})
 
 
-@register_strategy("margin", needs_features=False)
+@register_strategy(
+    "margin",
+    needs_features=False,
+    description="Smallest gap between the two most probable classes (BvSB).",
+)
 def margin(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Best-versus-second-best: select the lowest p_(1) - p_(2); score = -(p_(1) - p_(2)) [N]."""
     _no_params("margin", params)
@@ -67,7 +79,11 @@ def margin(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     return top_by_score(-gap, _check_budget(budget), {"margin": gap, "max_prob": max_prob})
 
 
-@register_strategy("least_confidence", needs_features=False)
+@register_strategy(
+    "least_confidence",
+    needs_features=False,
+    description="Lowest top-class probability.",
+)
 def least_confidence(ctx: AcquisitionContext, budget: int, **params: Any) -> Selection:
     """Lowest top-class probability: score = 1 - max_k p_k [N]."""
     _no_params("least_confidence", params)

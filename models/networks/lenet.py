@@ -37,7 +37,11 @@ class LeNet(ClassifierNetwork):
         return self.body(x)
 
 
-@register_network("lenet")
+@register_network(
+    "lenet",
+    description="Small CNN for 28x28 (MNIST) or 8x8 (digits) images. Args: num_classes, in_channels, "
+    "input_size.",
+)
 def lenet(num_classes: int, in_channels: int = 1, input_size: int = 28) -> LeNet:
     """LeNet for square ``input_size`` images (>= 8); the pool makes the head size-independent."""
     check_int("input_size", input_size, minimum=8)

@@ -38,7 +38,11 @@ class MLP(ClassifierNetwork):
         return self.body(x)
 
 
-@register_network("mlp")
+@register_network(
+    "mlp",
+    description="Multi-layer perceptron on the flattened input. Args: input_shape, num_classes, hidden, "
+    "dropout.",
+)
 def mlp(
     input_shape: list[int], num_classes: int, hidden: list[int] | None = None, dropout: float = 0.0
 ) -> MLP:

@@ -15,13 +15,13 @@ import inspect
 import json
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 NetworkFactory = Callable[..., nn.Module]
-_REGISTRY: dict[str, NetworkFactory] = {}
 
 
 class ClassifierNetwork(nn.Module):
@@ -40,16 +40,34 @@ class ClassifierNetwork(nn.Module):
         return self.classifier(features), features
 
 
-def register_network(name: str) -> Callable[[NetworkFactory], NetworkFactory]:
-    """Decorator: register a network factory under ``name``; a name can be registered once."""
+@dataclass(frozen=True)
+class NetworkInfo:
+    name: str
+    factory: NetworkFactory
+    description: str
+
+
+_REGISTRY: dict[str, NetworkInfo] = {}
+
+
+def register_network(name: str, *, description: str) -> Callable[[NetworkFactory], NetworkFactory]:
+    """Decorator: register a network factory under ``name`` with its description (what its
+    arguments are); a name can be registered once. Plugins register the same way."""
 
     def deco(factory: NetworkFactory) -> NetworkFactory:
         if name in _REGISTRY:
             raise ValueError(f"network {name!r} is already registered")
-        _REGISTRY[name] = factory
+        _REGISTRY[name] = NetworkInfo(name, factory, description)
         return factory
 
     return deco
+
+
+def get_network(name: str) -> NetworkInfo:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown network {name!r}; known: {sorted(_REGISTRY)}") from None
 
 
 def build_network(name: str, **kwargs: Any) -> nn.Module:
@@ -63,10 +81,7 @@ def build_network(name: str, **kwargs: Any) -> nn.Module:
             family = importlib.import_module(f"models.networks.{module}")
             _check_json(name, kwargs)
             return family.build(name.removeprefix(prefix), kwargs)
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown network {name!r}; known: {sorted(_REGISTRY)}") from None
+    factory = get_network(name).factory
     _check_json(name, kwargs)
     _check_signature(name, factory, kwargs)
     return factory(**kwargs)

@@ -33,7 +33,10 @@ class ResNet18(ClassifierNetwork):
         return self.backbone(x)
 
 
-@register_network("resnet18")
+@register_network(
+    "resnet18",
+    description="torchvision ResNet-18 (random init). Args: num_classes, in_channels, small_input.",
+)
 def resnet18(num_classes: int, in_channels: int = 3, small_input: bool = False) -> ResNet18:
     """ResNet-18 with random initialisation (weights=None)."""
     if not isinstance(small_input, bool):

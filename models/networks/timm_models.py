@@ -46,3 +46,12 @@ def build(name: str, kwargs: dict[str, Any]) -> nn.Module:
     net.__class__ = type(f"Labelq{base.__name__}", (base,), {"forward": _forward})
     net.feature_dim = int(head.in_features)
     return net
+
+
+def names() -> list[str]:
+    """Every timm model name, or none when timm is not installed here."""
+    try:
+        import timm
+    except ImportError:
+        return []
+    return sorted(timm.list_models())

@@ -15,6 +15,8 @@ from typing import Any
 
 from torch import Tensor, nn
 
+from models.params import Params
+
 
 @dataclass
 class Batch:
@@ -72,25 +74,45 @@ class Objective(nn.Module):
 
 
 ObjectiveFactory = Callable[..., Objective]
-_REGISTRY: dict[str, ObjectiveFactory] = {}
 
 
-def register_objective(name: str) -> Callable[[ObjectiveFactory], ObjectiveFactory]:
+@dataclass(frozen=True)
+class ObjectiveInfo:
+    name: str
+    factory: ObjectiveFactory
+    description: str
+    params: type[Params]  # its parameters: published as a JSON schema, checked before each build
+    paper: str = ""
+    unlabeled: bool = False  # reads unlabeled target items (the worker loads them for it)
+
+
+_REGISTRY: dict[str, ObjectiveInfo] = {}
+
+
+def register_objective(
+    name: str, *, description: str, params: type[Params], paper: str = "", unlabeled: bool = False
+) -> Callable[[ObjectiveFactory], ObjectiveFactory]:
+    """Decorator: register an objective factory under ``name`` with what the catalog shows of it;
+    a name can be registered once. Plugins register the same way (models/plugins.py)."""
+
     def deco(factory: ObjectiveFactory) -> ObjectiveFactory:
         if name in _REGISTRY:
             raise ValueError(f"objective {name!r} is already registered")
-        _REGISTRY[name] = factory
+        _REGISTRY[name] = ObjectiveInfo(name, factory, description, params, paper, unlabeled)
         return factory
 
     return deco
 
 
-def build_objective(name: str, **params: Any) -> Objective:
+def get_objective(name: str) -> ObjectiveInfo:
     try:
-        factory = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown objective {name!r}; known: {sorted(_REGISTRY)}") from None
-    return factory(**params)
+
+
+def build_objective(name: str, **params: Any) -> Objective:
+    return get_objective(name).factory(**params)
 
 
 def list_objectives() -> list[str]:

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 
 from models.objectives.base import Batch, LossTerms, register_objective
 from models.objectives.common import AlignmentObjective, check_int, check_number, supervised_pass
+from models.objectives.params import DANNParams
 
 
 class _ReverseGrad(torch.autograd.Function):
@@ -108,7 +109,14 @@ class DomainAdversarial(AlignmentObjective):
         return self.with_alignment(sup, loss, {"domain_accuracy": float(accuracy)})
 
 
-@register_objective("dann")
+@register_objective(
+    "dann",
+    unlabeled=True,
+    description="ce + trade_off · domain-adversarial loss: a discriminator on features, behind a gradient "
+    "reversal layer, tells source from target (labeled and unlabeled).",
+    params=DANNParams,
+    paper="Ganin & Lempitsky, Unsupervised Domain Adaptation by Backpropagation, ICML 2015",
+)
 def build_dann(
     feature_dim: int | None = None,
     trade_off: float = 1.0,

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from models.objectives.base import Batch, LossTerms, register_objective
 from models.objectives.common import AlignmentObjective, check_int, check_number, supervised_pass
+from models.objectives.params import EADAParams
 
 
 def free_energy(logits: Tensor) -> Tensor:
@@ -84,7 +85,14 @@ class EnergyAlignment(AlignmentObjective):
         return self.with_alignment(sup, loss, logs)
 
 
-@register_objective("eada")
+@register_objective(
+    "eada",
+    unlabeled=True,
+    description="ce + γ · mean max(0, F(x) − Δ) on unlabeled target, F = −logsumexp(logits), Δ a running "
+    "source free-energy statistic kept across rounds (§1.4).",
+    params=EADAParams,
+    paper="Xie et al., Active Learning for Domain Adaptation: An Energy-Based Approach, AAAI 2022",
+)
 def build_eada(
     gamma: float = 0.01, source_weight: float = 1.0, target_weight: float = 1.0, seed: int = 0
 ) -> EnergyAlignment:

@@ -33,6 +33,7 @@ from models.objectives.harmonize import (
     ghpp_weights_from,
     gradient_geometry,
 )
+from models.objectives.params import GHParams, GHPPParams
 
 ALIGNMENTS = ("dann", "eada", "tod")
 GHPP_MODES = ("code", "exact_rotation")
@@ -136,13 +137,27 @@ def _set_grads(
             p.grad.add_(step)
 
 
-@register_objective("gh")
+@register_objective(
+    "gh",
+    unlabeled=True,
+    description="An alignment objective (dann, eada or tod) whose alignment and classification gradients "
+    "are harmonized each step: conflicting (obtuse) pairs are projected to an acute angle "
+    "(§5.2).",
+    params=GHParams,
+    paper="Huang, Song, Zhang, Gradient Harmonization in Unsupervised Domain Adaptation, TPAMI 2024",
+)
 def build_gh(align: str = "dann", **align_params: Any) -> Harmonized:
     """GH around ``align``; the other keyword arguments go to the alignment objective."""
     return Harmonized("gh", align=align, **align_params)
 
 
-@register_objective("ghpp")
+@register_objective(
+    "ghpp",
+    unlabeled=True,
+    description="Like gh, but conflicting gradient pairs are re-weighted toward a right angle (GH++, §5.3).",
+    params=GHPPParams,
+    paper="Huang, Song, Zhang, Gradient Harmonization in Unsupervised Domain Adaptation, TPAMI 2024",
+)
 def build_ghpp(
     align: str = "dann", k: float = 0.5, ghpp_mode: str = "code", **align_params: Any
 ) -> Harmonized:

@@ -1,4 +1,5 @@
-"""Training objectives as the API shows them. One CatalogEntry per objective in models/.
+"""Parameter models of the built-in training objectives (torch-free); each objective registers
+with its model (base.register_objective).
 
 Section numbers refer to ALGORITHMS.md. ``dann`` (and gh/ghpp with align="dann") also need the
 network's ``feature_dim``: the worker adds it from the network, so it is not a user parameter.
@@ -6,11 +7,11 @@ network's ``feature_dim``: the worker adds it from the network, so it is not a u
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from service.catalog.base import CatalogEntry, Params, catalog
+from models.params import Params
 
 
 class CEParams(Params):
@@ -55,8 +56,29 @@ _ALIGN_ONLY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _only_chosen_alignment_schema(schema: dict[str, Any]) -> None:
+    """The cross-field rule below in JSON-schema terms (what the API checks, defaults filled in):
+    for each alignment, the other alignments' parameters must be null."""
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"align": {"const": align}}, "required": ["align"]},
+            "then": {
+                "properties": {
+                    name: {"type": "null"}
+                    for other, names in _ALIGN_ONLY.items()
+                    if other != align
+                    for name in names
+                }
+            },
+        }
+        for align in _ALIGN_ONLY
+    ]
+
+
 class GHParams(CEParams):
     """The chosen alignment's parameters, flat; those of the other alignments must stay unset."""
+
+    model_config = ConfigDict(json_schema_extra=_only_chosen_alignment_schema)
 
     align: Literal["dann", "eada", "tod"] = Field(
         "dann", description="alignment term L1 whose gradient is harmonized with the classification term's"
@@ -98,46 +120,3 @@ class GHPPParams(GHParams):
         description="code: the authors' weights 1 ± 2 sin(β/2) (§5.3); exact_rotation: rotate both "
         "gradients in their plane to a right angle (§5.4, not what produced the paper's numbers)",
     )
-
-
-OBJECTIVES: dict[str, CatalogEntry] = catalog(
-    CatalogEntry(
-        "ce",
-        "Cross-entropy on labeled source and labeled target, as two separate means (EADA code, §1.4).",
-        CEParams,
-    ),
-    CatalogEntry(
-        "eada",
-        "ce + γ · mean max(0, F(x) − Δ) on unlabeled target, F = −logsumexp(logits), Δ a running "
-        "source free-energy statistic kept across rounds (§1.4).",
-        EADAParams,
-        paper="Xie et al., Active Learning for Domain Adaptation: An Energy-Based Approach, AAAI 2022",
-    ),
-    CatalogEntry(
-        "tod",
-        "ce + λ · consistency to an EMA copy of the model on unlabeled target; the EMA model and its "
-        "step counter are kept across rounds (§4.4).",
-        TODParams,
-        paper="Huang et al., Semi-Supervised Active Learning with Temporal Output Discrepancy, ICCV 2021",
-    ),
-    CatalogEntry(
-        "dann",
-        "ce + trade_off · domain-adversarial loss: a discriminator on features, behind a gradient "
-        "reversal layer, tells source from target (labeled and unlabeled).",
-        DANNParams,
-        paper="Ganin & Lempitsky, Unsupervised Domain Adaptation by Backpropagation, ICML 2015",
-    ),
-    CatalogEntry(
-        "gh",
-        "An alignment objective (dann, eada or tod) whose alignment and classification gradients are "
-        "harmonized each step: conflicting (obtuse) pairs are projected to an acute angle (§5.2).",
-        GHParams,
-        paper="Huang, Song, Zhang, Gradient Harmonization in Unsupervised Domain Adaptation, TPAMI 2024",
-    ),
-    CatalogEntry(
-        "ghpp",
-        "Like gh, but conflicting gradient pairs are re-weighted toward a right angle (GH++, §5.3).",
-        GHPPParams,
-        paper="Huang, Song, Zhang, Gradient Harmonization in Unsupervised Domain Adaptation, TPAMI 2024",
-    ),
-)

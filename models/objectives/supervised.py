@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from models.objectives.base import Batch, LossTerms, Objective, register_objective
+from models.objectives.params import CEParams
 
 
 def _weight(name: str, value: Any) -> float:
@@ -56,6 +57,11 @@ class CrossEntropy(Objective):
         return LossTerms(classification=classification, logs=logs)
 
 
-@register_objective("ce")
+@register_objective(
+    "ce",
+    description="Cross-entropy on labeled source and labeled target, as two separate means (EADA code, "
+    "§1.4).",
+    params=CEParams,
+)
 def build_ce(source_weight: float = 1.0, target_weight: float = 1.0) -> CrossEntropy:
     return CrossEntropy(source_weight=source_weight, target_weight=target_weight)

@@ -40,6 +40,7 @@ from models.objectives.common import (
     check_number,
     supervised_pass,
 )
+from models.objectives.params import TODParams
 
 MODES = ("paper", "code")
 SPACES = ("logits", "softmax")
@@ -189,4 +190,11 @@ def _save_pending_ema(module: TemporalConsistency, state_dict: dict[str, Any], p
             state_dict[f"{prefix}ema.{key}"] = value.detach()
 
 
-register_objective("tod")(TemporalConsistency)
+register_objective(
+    "tod",
+    unlabeled=True,
+    description="ce + λ · consistency to an EMA copy of the model on unlabeled target; the EMA model and "
+    "its step counter are kept across rounds (§4.4).",
+    params=TODParams,
+    paper="Huang et al., Semi-Supervised Active Learning with Temporal Output Discrepancy, ICCV 2021",
+)(TemporalConsistency)

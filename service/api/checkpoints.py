@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Form, Response, UploadFile
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
-from service import queue
+from service import catalog, queue
 from service.api import strict, waiting
 from service.api.deps import Caller, ReadDb
 from service.api.openapi import BINARY
@@ -18,7 +19,6 @@ from service.api.strict import PathId, api_router
 from service.api.uploads import receive
 from service.api.views import job_out
 from service.catalog import input_spec as input_specs
-from service.catalog.networks import check_architecture
 from service.db.engine import session_scope
 from service.domain import checkpoints, jobs, projects
 from service.errors import BadInput, Conflict, Invalid, from_code
@@ -69,8 +69,9 @@ async def upload_checkpoint(
     items; a rejected checkpoint answers 400 with the reason; still validating (or the broker
     down) answers 202 with ``Retry-After``."""
     caller.check_project(project_id)
+    known = await run_in_threadpool(catalog.load)
     try:
-        check_architecture(architecture)
+        known.check_architecture(architecture)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     args, spec = _json_object(arch_args, "arch_args"), _json_object(input_spec, "input_spec")

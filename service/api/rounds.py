@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import Response
 from starlette.concurrency import run_in_threadpool
 
+from service import catalog
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
 from service.api.paging import AfterRank, SelectionsLimit
 from service.api.schemas import ErrorOut, QueryBatchIn, RoundOut
 from service.api.strict import PathId, api_router
 from service.api.views import DEFAULT_SELECTIONS, round_out
-from service.catalog import STRATEGIES, validate_params
+from service.catalog import validate_params
 from service.db.engine import session_scope
 from service.domain import projects, rounds
 
@@ -55,7 +56,7 @@ def _start_round(body: QueryBatchIn) -> tuple[int, int | None, bool]:
             body.project_id,
             budget=body.budget,
             strategy=strategy,
-            params=validate_params(STRATEGIES, "strategy", strategy, body.params),
+            params=validate_params(catalog.load(s).get("strategy", strategy), body.params),
             checkpoint_id=body.checkpoint_id,
             idempotency_key=body.idempotency_key,
             seed=body.seed,

@@ -8,13 +8,14 @@ from fastapi import Response
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from service import catalog
 from service.api import waiting
 from service.api.deps import Caller, Db, ReadDb
 from service.api.openapi import BINARY
 from service.api.schemas import ErrorOut, In, JobOut
 from service.api.strict import PathId, RowId, api_router
 from service.api.views import job_out
-from service.catalog import OBJECTIVES, STRATEGIES, validate_params
+from service.catalog import validate_params
 from service.db.engine import session_scope
 from service.db.tables import Job
 from service.domain import jobs, projects, simulations
@@ -32,14 +33,6 @@ class SimulationRunIn(In):
     params: dict[str, Any] = Field(default_factory=dict, description="strategy parameters")
     objective: str | None = Field(None, description="training objective; default: the project's")
     objective_params: dict[str, Any] = Field(default_factory=dict, description="objective parameters")
-
-    @model_validator(mode="after")
-    def _names(self) -> SimulationRunIn:
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {self.strategy!r}; known: {sorted(STRATEGIES)}")
-        if self.objective is not None and self.objective not in OBJECTIVES:
-            raise ValueError(f"unknown objective {self.objective!r}; known: {sorted(OBJECTIVES)}")
-        return self  # parameters: validated by the handler (validate_params), one path for all
 
 
 class SimulateIn(In):
@@ -206,14 +199,14 @@ def _start(project_id: int, body: SimulateIn) -> int:
     assert body.schedule is not None
     with session_scope() as s:
         project = projects.get(s, project_id)
-        runs = []
+        runs, known = [], catalog.load(s)
         for run in body.runs:
             objective = run.objective or project.default_objective
-            params = validate_params(OBJECTIVES, "objective", objective, run.objective_params)
+            params = validate_params(known.get("objective", objective), run.objective_params)
             runs.append(
                 {
                     "strategy": run.strategy,
-                    "params": validate_params(STRATEGIES, "strategy", run.strategy, run.params),
+                    "params": validate_params(known.get("strategy", run.strategy), run.params),
                     "objective": objective,
                     "objective_params": params,
                 }

@@ -6,18 +6,18 @@ from fastapi import Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from service import queue
+from service import catalog, queue
 from service.api import waiting
 from service.api.deps import Caller
 from service.api.schemas import ErrorOut, JobOut, TrainIn, TrainOut
 from service.api.strict import PathId, api_router
 from service.api.views import job_out
-from service.catalog import OBJECTIVES, validate_params
+from service.catalog import validate_params
 from service.db.engine import session_scope
 from service.db.tables import Item
 from service.domain import checkpoints, jobs, projects
 from service.domain.items import visible_items
-from service.errors import Conflict
+from service.errors import Conflict, Invalid
 
 router = api_router("training")
 
@@ -58,7 +58,13 @@ def start(project_id: int, body: TrainIn) -> int:
     with session_scope() as s:
         project = projects.get(s, project_id)
         objective = body.objective or project.default_objective
-        params = validate_params(OBJECTIVES, "objective", objective, body.params)
+        known = catalog.load(s)
+        params = validate_params(known.get("objective", objective), body.params)
+        if body.architecture is not None:
+            try:
+                known.check_architecture(body.architecture)
+            except ValueError as exc:
+                raise Invalid(str(exc)) from None
         start = None
         if body.checkpoint_id is not None:
             start = checkpoints.resolve_ready(s, project_id, body.checkpoint_id)

@@ -257,3 +257,21 @@ class LsAnnotation(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     annotation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+
+
+class CatalogEntry(Base):
+    """A strategy, objective or network the workers can run, as the last worker that started
+    published it (models/catalog.py: built-ins and plugins), with its parameters' JSON schema."""
+
+    __tablename__ = "catalog_entries"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # strategy, objective, network
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    paper: Mapped[str] = mapped_column(Text, default="")
+    params_schema: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # flags; a family's members
+    plugin: Mapped[str | None] = mapped_column(String(255), nullable=True)  # "distribution version"
+    worker: Mapped[str] = mapped_column(String(255))  # who published it, with its labelq version
+    version: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.catalog import OBJECTIVES, STRATEGIES
+from service import catalog
 from service.db.tables import Project
 from service.errors import BadInput, NotFound
 
@@ -24,10 +24,10 @@ def create(
 ) -> Project:
     if len(set(classes)) != len(classes):
         raise BadInput("class names must be unique")
-    if default_strategy not in STRATEGIES:
-        raise BadInput(f"unknown strategy {default_strategy!r}; known: {sorted(STRATEGIES)}")
-    if default_objective not in OBJECTIVES:
-        raise BadInput(f"unknown objective {default_objective!r}; known: {sorted(OBJECTIVES)}")
+    known = catalog.load(session)
+    for kind, name in (("strategy", default_strategy), ("objective", default_objective)):
+        if name not in known.of(kind):
+            raise BadInput(f"unknown {kind} {name!r}; known: {sorted(known.of(kind))}")
     project = Project(
         name=name,
         classes=classes,

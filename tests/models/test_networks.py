@@ -10,6 +10,9 @@ import torch
 from torch import nn
 
 from models.networks import build_network, list_networks, register_network
+from models.plugins import load_plugins
+
+load_plugins()  # the example plugin's network keeps the same contract
 
 # name -> list of (kwargs, input shape without batch dim, num_classes, feature_dim)
 CASES: dict[str, list[tuple[dict[str, Any], tuple[int, ...], int, int]]] = {
@@ -29,6 +32,9 @@ CASES: dict[str, list[tuple[dict[str, Any], tuple[int, ...], int, int]]] = {
         ({"num_classes": 7}, (3, 32, 32), 7, 512),
     ],
 }
+CASES["example_linear"] = [
+    ({"input_shape": [1, 4, 4], "num_classes": 3, "width": 6}, (1, 4, 4), 3, 6)
+]  # plugin
 FLAT_CASES = [(name, *case) for name, cases in CASES.items() for case in cases]
 
 
@@ -103,4 +109,4 @@ def test_unknown_network_and_duplicate_registration_are_refused() -> None:
     with pytest.raises(KeyError, match="unknown network"):
         build_network("vgg99", num_classes=2)
     with pytest.raises(ValueError, match="already registered"):
-        register_network("mlp")(lambda: nn.Linear(1, 1))
+        register_network("mlp", description="again")(lambda: nn.Linear(1, 1))

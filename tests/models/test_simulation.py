@@ -18,6 +18,7 @@ from models.acquisition import base as acquisition_base
 from models.acquisition.base import StrategyInfo
 from models.networks import build_network
 from models.objectives import Batch, LossTerms, Objective, build_objective
+from models.params import Params
 from models.simulation import (
     Curve,
     area_under_curve,
@@ -98,11 +99,16 @@ class Spy:
         return get_strategy("entropy").fn(ctx, budget)
 
 
+class SpyParams(Params):
+    knob: int = 0
+
+
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     """'spy' (needs model and previous outputs) registered for this test only."""
     fn = Spy()
-    monkeypatch.setitem(acquisition_base._REGISTRY, "spy", StrategyInfo("spy", fn, True, True))
+    info = StrategyInfo("spy", fn, "records what it sees", SpyParams, needs_model=True, needs_previous=True)
+    monkeypatch.setitem(acquisition_base._REGISTRY, "spy", info)
     return fn
 
 

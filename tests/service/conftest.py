@@ -19,6 +19,7 @@ from service.app import create_app
 from service.queue import DEFAULT, GPU, queue_name
 from service.settings import Settings, configure
 from tests.services import database
+from workers import catalog
 from workers.celery_app import worker_app
 
 ADMIN = "test-admin-key"
@@ -37,7 +38,8 @@ class Stack:
 
 def configured(tmp: Path, url: str, *, admin_key: str = ADMIN, **overrides: Any) -> Settings:
     """Settings for an in-process service on ``url`` (in-memory broker, a queue of its own),
-    made current, with the database migrated."""
+    made current, with the database migrated and this process's catalog published in it (what
+    a worker does when it starts: the in-process test worker does not)."""
     settings = Settings(
         data_dir=tmp,
         database_url=url,
@@ -49,6 +51,7 @@ def configured(tmp: Path, url: str, *, admin_key: str = ADMIN, **overrides: Any)
     )
     configure(settings)
     upgrade(settings.database_url)
+    catalog.publish("test-worker")
     return settings
 
 

@@ -26,6 +26,22 @@ def make_project(stack: Stack, *, budget: int = 10, **extra: Any) -> tuple[dict[
     return project, {"Authorization": f"Bearer {project['api_key']}"}
 
 
+def png_bytes(value: int, size: int = 6) -> bytes:
+    """A grey PNG of ``size`` x ``size`` pixels, every one ``value``."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.full((size, size), value, dtype=np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def image_project(stack: Stack) -> tuple[int, dict[str, str]]:
+    """A project of 1 x 4 x 4 images, classes cat and dog."""
+    body = {"name": "img", "classes": ["cat", "dog"], "input_shape": [1, 4, 4], "budget": 5}
+    res = stack.client.post("/projects", json=body, headers=stack.admin)
+    return res.json()["id"], {"Authorization": f"Bearer {res.json()['api_key']}"}
+
+
 def npz_bytes(**arrays: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -89,6 +105,7 @@ def upload_checkpoint(
     key: dict[str, str],
     data: bytes | None = None,
     arch_args: dict[str, Any] | None = None,
+    architecture: str = "mlp",
 ) -> Any:
     import json
 
@@ -96,7 +113,11 @@ def upload_checkpoint(
         f"/projects/{pid}/checkpoints",
         headers=key,
         files={"file": ("w.safetensors", data if data is not None else weights_bytes())},
-        data={"architecture": "mlp", "arch_args": json.dumps(arch_args or ARCH_ARGS), "wait_seconds": "30"},
+        data={
+            "architecture": architecture,
+            "arch_args": json.dumps(arch_args or ARCH_ARGS),
+            "wait_seconds": "30",
+        },
     )
 
 

@@ -8,10 +8,15 @@ import time
 import pytest
 from safetensors.torch import load_file
 
-from service.catalog import OBJECTIVES, STRATEGIES
+from models.acquisition import get_strategy, list_strategies
+from models.objectives import list_objectives
+from models.objectives.base import get_objective
+from models.params import validated
+from models.plugins import load_plugins
 from tests.service.conftest import Stack
 from tests.service.factories import query, ready_project
 
+load_plugins()  # the example plugin's strategy goes through the API like the built-ins
 EXTRA_PARAMS = {"expected_gradnorm": {"scope": "full"}, "entropy_gradnorm": {"scope": "last_layer"}}
 
 
@@ -30,7 +35,7 @@ def trained_project(stack: Stack) -> tuple[int, dict[str, str]]:
     return pid, key
 
 
-@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+@pytest.mark.parametrize("strategy", list_strategies())
 def test_every_strategy_selects_through_the_api(stack: Stack, trained_project, strategy: str) -> None:  # type: ignore[no-untyped-def]
     pid, key = trained_project
     res = query(stack, pid, key, 3, strategy=strategy, params=EXTRA_PARAMS.get(strategy, {}), seed=4)
@@ -38,7 +43,7 @@ def test_every_strategy_selects_through_the_api(stack: Stack, trained_project, s
     rnd = res.json()
     assert rnd["status"] == "ready", rnd["error"]
     assert rnd["strategy"] == strategy and rnd["seed"] == 4 and rnd["checkpoint_sha256"]
-    assert rnd["params"] == STRATEGIES[strategy].validate(EXTRA_PARAMS.get(strategy, {}))
+    assert rnd["params"] == validated(get_strategy(strategy).params, EXTRA_PARAMS.get(strategy, {}))
     sels = rnd["selections"]
     assert [s["rank"] for s in sels] == [0, 1, 2] and len({s["item_id"] for s in sels}) == 3
     assert all(math.isfinite(s["score"]) for s in sels)
@@ -86,7 +91,7 @@ def test_logits_only_pass_is_upgraded_once_when_features_are_needed(stack: Stack
     assert [p.stat().st_mtime_ns for p in sorted(blob.glob("*"))] == stamps, "full outputs serve all"
 
 
-@pytest.mark.parametrize("objective", sorted(OBJECTIVES))
+@pytest.mark.parametrize("objective", list_objectives())
 def test_every_objective_trains_through_the_api(stack: Stack, objective: str) -> None:
     pid, key, ckpt_id = ready_project(stack, budget=5)
     result = _trained(stack, pid, key, objective)
@@ -94,7 +99,7 @@ def test_every_objective_trains_through_the_api(stack: Stack, objective: str) ->
     assert (ckpt["objective"], ckpt["parent_id"], ckpt["params"]) == (
         objective,
         ckpt_id,
-        OBJECTIVES[objective].validate({}),
+        validated(get_objective(objective).params, {}),
     )
     assert math.isfinite(ckpt["history"][-1]["loss"]) and "eval_accuracy" in ckpt["metrics"]
     if objective in ("gh", "ghpp"):

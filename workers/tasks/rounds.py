@@ -125,7 +125,7 @@ def score_round(payload: dict[str, Any], **_: Any) -> None:
             if not inputs.candidates:
                 raise EmptyPool("every unlabeled target item is labeled or reserved by another round")
             ctx = build_context(store, info, plan.ref, plan.parent, inputs, passes, progress)
-            sel = info.fn(ctx, plan.budget, **plan.params)
+            sel = info.select(ctx, plan.budget, plan.params)
             guesses = predictions(ctx.unlabeled.logits[sel.indices], k=TOP_K)
             picks = [
                 rounds.Pick(

@@ -41,7 +41,7 @@ from workers.data import LabeledRows, gather, labeled_set, pool_blobs
 from workers.label_free import simulation_summary
 from workers.models_io import CheckpointRef, load, restore_objective_state
 from workers.runtime import Progress, run_job
-from workers.training import UNLABELED_OBJECTIVES, training_objective
+from workers.training import reads_unlabeled, training_objective
 
 
 class RunSpec(BaseModel):
@@ -196,7 +196,7 @@ def simulate_task(payload: dict[str, Any], **_: Any) -> None:
                         config=config,
                         seed=seed,
                         device=device,
-                        with_unlabeled=spec.objective in UNLABELED_OBJECTIVES,
+                        with_unlabeled=reads_unlabeled(spec.objective),
                         previous_network=previous,
                         objective_state=state,
                         progress=report,

@@ -28,7 +28,7 @@ from workers.models_io import (
     save_weights,
 )
 from workers.runtime import Cancelled, Progress, run_job
-from workers.training import UNLABELED_OBJECTIVES, evaluate, training_objective, training_rows
+from workers.training import evaluate, reads_unlabeled, training_objective, training_rows
 
 
 class Train(BaseModel):
@@ -57,7 +57,7 @@ def train(payload: dict[str, Any], **_: Any) -> None:
             rows = training_rows(
                 s,
                 project_id,
-                with_unlabeled=p.objective in UNLABELED_OBJECTIVES,
+                with_unlabeled=reads_unlabeled(p.objective),
                 stop_set_size=get_settings().stop_set_size,
             )
         data = rows.load(store)  # the arrays, after the transaction

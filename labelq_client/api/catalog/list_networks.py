@@ -5,10 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.catalog_out import CatalogOut
 from ...models.error_out import ErrorOut
-from ...models.list_networks_response_list_networks import (
-    ListNetworksResponseListNetworks,
-)
 from ...types import Response
 
 
@@ -24,9 +22,14 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorOut | ListNetworksResponseListNetworks | None:
+) -> ErrorOut | list[CatalogOut] | None:
     if response.status_code == 200:
-        response_200 = ListNetworksResponseListNetworks.from_dict(response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = CatalogOut.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -68,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorOut | ListNetworksResponseListNetworks]:
+) -> Response[ErrorOut | list[CatalogOut]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,18 +83,19 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorOut | ListNetworksResponseListNetworks]:
+) -> Response[ErrorOut | list[CatalogOut]]:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
-    the families named by prefix (``torchvision/<name>``).
+     Network architectures a checkpoint or a from-scratch training may name: the workers' own
+    and their plugins' by name, and the families named by prefix (``torchvision/<name>``,
+    ``timm/<name>`` where timm is installed), each with its members.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | ListNetworksResponseListNetworks]
+        Response[ErrorOut | list[CatalogOut]]
     """
 
     kwargs = _get_kwargs()
@@ -106,18 +110,19 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorOut | ListNetworksResponseListNetworks | None:
+) -> ErrorOut | list[CatalogOut] | None:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
-    the families named by prefix (``torchvision/<name>``).
+     Network architectures a checkpoint or a from-scratch training may name: the workers' own
+    and their plugins' by name, and the families named by prefix (``torchvision/<name>``,
+    ``timm/<name>`` where timm is installed), each with its members.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | ListNetworksResponseListNetworks
+        ErrorOut | list[CatalogOut]
     """
 
     return sync_detailed(
@@ -128,18 +133,19 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorOut | ListNetworksResponseListNetworks]:
+) -> Response[ErrorOut | list[CatalogOut]]:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
-    the families named by prefix (``torchvision/<name>``).
+     Network architectures a checkpoint or a from-scratch training may name: the workers' own
+    and their plugins' by name, and the families named by prefix (``torchvision/<name>``,
+    ``timm/<name>`` where timm is installed), each with its members.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | ListNetworksResponseListNetworks]
+        Response[ErrorOut | list[CatalogOut]]
     """
 
     kwargs = _get_kwargs()
@@ -152,18 +158,19 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorOut | ListNetworksResponseListNetworks | None:
+) -> ErrorOut | list[CatalogOut] | None:
     """List Networks
 
-     Network architectures a checkpoint or a from-scratch training may name: labelq's own, and
-    the families named by prefix (``torchvision/<name>``).
+     Network architectures a checkpoint or a from-scratch training may name: the workers' own
+    and their plugins' by name, and the families named by prefix (``torchvision/<name>``,
+    ``timm/<name>`` where timm is installed), each with its members.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | ListNetworksResponseListNetworks
+        ErrorOut | list[CatalogOut]
     """
 
     return (

@@ -9,6 +9,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from models.objectives import Batch, build_objective
+from models.objectives.params import GHParams, TODParams
 from models.objectives.tod import (
     TemporalConsistency,
     consistency,
@@ -16,6 +17,7 @@ from models.objectives.tod import (
     ema_update_,
     warmup_alpha,
 )
+from models.params import validated
 from models.train import trainable_parameters
 from tests.models.objectives.helpers import TinyNet, small_batch
 
@@ -151,12 +153,10 @@ def test_consistency_by_hand(params: dict, expected: float) -> None:
 
 
 def test_defaults_are_the_reference_codes_logits_and_mse() -> None:
-    """models/ and the API catalog agree: logits, mean reduction (F.mse_loss), paper mode."""
-    from service.catalog import OBJECTIVES
-
+    """The objective and its parameter model agree: logits, mean reduction (F.mse_loss), paper mode."""
     objective = build_objective("tod")
     assert (objective.space, objective.reduction, objective.mode) == ("logits", "mean", "paper")
-    assert OBJECTIVES["tod"].validate({}) | {"source_weight": 1.0} == {
+    assert validated(TODParams, {}) | {"source_weight": 1.0} == {
         "lam": 0.05,
         "alpha": 0.999,
         "mode": "paper",
@@ -165,7 +165,7 @@ def test_defaults_are_the_reference_codes_logits_and_mse() -> None:
         "source_weight": 1.0,
         "target_weight": 1.0,
     }
-    inner = build_objective("gh", **OBJECTIVES["gh"].validate({"align": "tod"})).inner
+    inner = build_objective("gh", **validated(GHParams, {"align": "tod"})).inner
     assert (inner.space, inner.reduction) == ("logits", "mean")
 
 

@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="CatalogOutParamsSchema")
+T = TypeVar("T", bound="CatalogOutParamsSchemaType0")
 
 
 @_attrs_define
-class CatalogOutParamsSchema:
+class CatalogOutParamsSchemaType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +23,10 @@ class CatalogOutParamsSchema:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        catalog_out_params_schema = cls()
+        catalog_out_params_schema_type_0 = cls()
 
-        catalog_out_params_schema.additional_properties = d
-        return catalog_out_params_schema
+        catalog_out_params_schema_type_0.additional_properties = d
+        return catalog_out_params_schema_type_0
 
     @property
     def additional_keys(self) -> list[str]:

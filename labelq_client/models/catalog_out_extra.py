@@ -6,12 +6,17 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ListNetworksResponseListNetworks")
+T = TypeVar("T", bound="CatalogOutExtra")
 
 
 @_attrs_define
-class ListNetworksResponseListNetworks:
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+class CatalogOutExtra:
+    """strategies: needs_model, needs_previous, adaptive; objectives: unlabeled (reads unlabeled target items); networks:
+    arguments; a family (torchvision/<name>): prefix and members
+
+    """
+
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -23,19 +28,19 @@ class ListNetworksResponseListNetworks:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        list_networks_response_list_networks = cls()
+        catalog_out_extra = cls()
 
-        list_networks_response_list_networks.additional_properties = d
-        return list_networks_response_list_networks
+        catalog_out_extra.additional_properties = d
+        return catalog_out_extra
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> str:
+    def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: str) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
