@@ -7,10 +7,17 @@ import zipfile
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from tests.service.conftest import Stack
-from tests.service.factories import make_project, npz_bytes, tiny_arrays, upload, upload_pool
+from tests.service.factories import (
+    image_project,
+    make_project,
+    npz_bytes,
+    png_bytes,
+    tiny_arrays,
+    upload,
+    upload_pool,
+)
 
 
 def _counts(stack: Stack, pid: int, key: dict[str, str]) -> tuple[int, int]:
@@ -111,12 +118,6 @@ def test_pickled_object_array_is_refused(stack: Stack) -> None:
     assert _bad_upload(stack, buf.getvalue(), filename="x.npy")["error"] == "invalid_pool"
 
 
-def _png(value: int) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(np.full((6, 6), value, dtype=np.uint8)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -125,16 +126,14 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture
-def image_project(stack: Stack) -> tuple[int, dict[str, str]]:
-    body = {"name": "img", "classes": ["cat", "dog"], "input_shape": [1, 4, 4], "budget": 5}
-    res = stack.client.post("/projects", json=body, headers=stack.admin)
-    return res.json()["id"], {"Authorization": f"Bearer {res.json()['api_key']}"}
+@pytest.fixture(name="image_project")
+def _image_project(stack: Stack) -> tuple[int, dict[str, str]]:
+    return image_project(stack)
 
 
 def test_zip_with_class_folders(stack: Stack, image_project: tuple[int, dict[str, str]]) -> None:
     pid, key = image_project
-    data = _zip({"cat/1.png": _png(0), "cat/2.png": _png(10), "dog/3.png": _png(255)})
+    data = _zip({"cat/1.png": png_bytes(0), "cat/2.png": png_bytes(10), "dog/3.png": png_bytes(255)})
     res = upload(stack, pid, key, data, domain="source", filename="imgs.zip")
     assert res.status_code == 201, res.text
     items = stack.client.get(f"/projects/{pid}/items", headers=key).json()["items"]
@@ -148,7 +147,7 @@ def test_zip_with_class_folders(stack: Stack, image_project: tuple[int, dict[str
 def test_zip_with_manifest(stack: Stack, image_project: tuple[int, dict[str, str]]) -> None:
     pid, key = image_project
     manifest = b"path,label,id\nimgs/a.png,dog,first\nimgs/b.png,cat,second\n"
-    data = _zip({"manifest.csv": manifest, "imgs/a.png": _png(1), "imgs/b.png": _png(2)})
+    data = _zip({"manifest.csv": manifest, "imgs/a.png": png_bytes(1), "imgs/b.png": png_bytes(2)})
     res = upload(stack, pid, key, data, domain="source", filename="m.zip")
     assert res.status_code == 201, res.text
     items = stack.client.get(f"/projects/{pid}/items", headers=key).json()["items"]
@@ -159,10 +158,10 @@ def test_unlabeled_image_zips_are_target_pools(
     stack: Stack, image_project: tuple[int, dict[str, str]]
 ) -> None:
     pid, key = image_project
-    flat = _zip({"a.png": _png(0), "more/b.png": _png(9)})  # no class folders: unlabeled
+    flat = _zip({"a.png": png_bytes(0), "more/b.png": png_bytes(9)})  # no class folders: unlabeled
     res = upload(stack, pid, key, flat, domain="target", filename="flat.zip")
     assert res.status_code == 201 and res.json()["pool"]["n_labeled"] == 0, res.text
-    no_labels = _zip({"manifest.csv": b"path,id\nx.png,t-1\n", "x.png": _png(3)})
+    no_labels = _zip({"manifest.csv": b"path,id\nx.png,t-1\n", "x.png": png_bytes(3)})
     res = upload(stack, pid, key, no_labels, domain="target", filename="m.zip")
     assert res.status_code == 201, res.text
     items = stack.client.get(f"/projects/{pid}/items", headers=key).json()["items"]
@@ -172,10 +171,10 @@ def test_unlabeled_image_zips_are_target_pools(
         ("t-1", None),
     }
     # a mix of classed and unclassed images is refused, and so is an unlabeled source
-    mixed = _zip({"cat/1.png": _png(0), "2.png": _png(1)})
+    mixed = _zip({"cat/1.png": png_bytes(0), "2.png": png_bytes(1)})
     res = upload(stack, pid, key, mixed, domain="target", filename="mix.zip")
     assert res.status_code == 400 and "1 of 2 images have no class" in res.json()["detail"]
-    res = upload(stack, pid, key, _zip({"c.png": _png(0)}), domain="source", filename="s.zip")
+    res = upload(stack, pid, key, _zip({"c.png": png_bytes(0)}), domain="source", filename="s.zip")
     assert res.status_code == 400
     assert stack.client.get(f"/projects/{pid}/items", headers=key).json()["total"] == 3
 
@@ -185,7 +184,12 @@ def test_image_pools_are_stored_as_uint8(stack: Stack, image_project: tuple[int,
 
     pid, key = image_project
     res = upload(
-        stack, pid, key, _zip({f"cat/{i}.png": _png(i) for i in range(5)}), domain="source", filename="u.zip"
+        stack,
+        pid,
+        key,
+        _zip({f"cat/{i}.png": png_bytes(i) for i in range(5)}),
+        domain="source",
+        filename="u.zip",
     )
     assert res.status_code == 201, res.text
     stored = np.load(get_store().path(f"pools/{res.json()['pool']['id']}/x.npy"), allow_pickle=False)
@@ -200,7 +204,7 @@ def test_image_pools_are_stored_as_uint8(stack: Stack, image_project: tuple[int,
 
 def test_zip_path_traversal_is_refused(stack: Stack, image_project: tuple[int, dict[str, str]]) -> None:
     pid, key = image_project
-    data = _zip({"cat/1.png": _png(0), "../evil/dog/2.png": _png(1)})
+    data = _zip({"cat/1.png": png_bytes(0), "../evil/dog/2.png": png_bytes(1)})
     res = upload(stack, pid, key, data, domain="source", filename="bad.zip")
     assert res.status_code == 400 and "outside the archive root" in res.json()["detail"]
     assert stack.client.get(f"/projects/{pid}/items", headers=key).json()["total"] == 0

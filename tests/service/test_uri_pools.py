@@ -125,3 +125,53 @@ def test_a_pool_registered_from_the_object_store(stack: Stack, tmp_path: Path) -
     assert [
         p["n_items"] for p in stack.client.get(f"/projects/{project['id']}/pools", headers=key).json()
     ] == [30]
+
+
+def test_a_table_of_image_paths_reads_the_images_beside_it(stack: Stack, roots: Path, tmp_path: Path) -> None:
+    """path relative to the table's folder: images resized to the input shape, kept as uint8,
+    labels and ids from the table; paths outside the folder, missing images and uploaded tables
+    (no folder to read from) refused with the row, nothing stored."""
+    import pyarrow as pa
+    import pyarrow.parquet
+
+    from service.storage import get_store
+    from tests.service.factories import image_project, png_bytes
+
+    pid, key = image_project(stack)
+    (roots / "imgs").mkdir()
+    for name, value in (("a", 10), ("b", 20), ("c", 30)):
+        (roots / "imgs" / f"{name}.png").write_bytes(png_bytes(value, size=8))  # 8 x 8 -> 4 x 4
+
+    def table(paths: list[str], name: str, y: list[int | None] | None = None) -> str:
+        columns = {"path": paths, "id": [f"{name}-{i}" for i in range(len(paths))]}
+        pyarrow.parquet.write_table(pa.table(columns | ({"y": y} if y else {})), roots / name)
+        return (roots / name).as_uri()
+
+    uri = table(["imgs/a.png", "imgs/c.png"], "t.parquet", [1, 0])
+    res = _register(stack, pid, key, uri, domain="source")
+    assert res.status_code == 201, res.text
+    stored = np.load(get_store().path(f"pools/{res.json()['pool']['id']}/x.npy"), allow_pickle=False)
+    assert stored.dtype == np.uint8 and stored.shape == (2, 1, 4, 4)
+    flat = stored.reshape(2, -1)
+    assert flat.min(axis=1).tolist() == [10, 30] == flat.max(axis=1).tolist()  # grey stays grey
+    items = stack.client.get(f"/projects/{pid}/items", headers=key).json()["items"]
+    assert {(i["external_id"], i["label"]) for i in items} == {("t.parquet-0", 1), ("t.parquet-1", 0)}
+    res = _register(stack, pid, key, table(["imgs/b.png"], "u.parquet", [None]))
+    assert res.status_code == 201 and res.json()["pool"]["n_labeled"] == 0, res.text
+
+    (tmp_path / "outside.png").write_bytes(png_bytes(1))
+    os.symlink(tmp_path / "outside.png", roots / "imgs" / "link.png")
+    for paths, message in (
+        (["imgs/a.png", "../outside.png"], "row 1: '../outside.png' points outside the table's folder"),
+        ([str(tmp_path / "outside.png")], "points outside the table's folder"),
+        (["imgs/link.png"], "points outside the table's folder"),
+        (["imgs/missing.png"], "is not a file beside the table"),
+    ):
+        res = _register(stack, pid, key, table(paths, "bad.parquet"))
+        assert res.status_code == 400 and message in res.json()["detail"], (paths, res.text)
+    pyarrow.parquet.write_table(pa.table({"path": ["imgs/a.png"]}), tmp_path / "up.parquet")
+    res = upload(
+        stack, pid, key, (tmp_path / "up.parquet").read_bytes(), domain="target", filename="up.parquet"
+    )
+    assert res.status_code == 400 and "register it by file:// URI" in res.json()["detail"], res.text
+    assert stack.client.get(f"/projects/{pid}/items", headers=key).json()["total"] == 3

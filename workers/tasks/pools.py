@@ -48,10 +48,11 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
         limits = ArchiveLimits(
             settings.max_archive_members, settings.max_archive_bytes, settings.max_archive_member_bytes
         )
-        with _source(p, store, settings) as path:
+        with _source(p, store, settings) as (path, beside):
             parsed = parse_upload(
                 path,
                 filename,
+                images_root=beside,
                 input_shape=shape,
                 classes=classes,
                 limits=limits,
@@ -84,13 +85,14 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
 
 
 @contextmanager
-def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[Path]:
+def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[tuple[Path, Path | None]]:
     """The file to parse: the stored upload, or the registered URI (checked against this
-    worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file)."""
+    worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file); and, for a file:// URI
+    only, its folder, where a table of image paths finds its images."""
     if not p.uri:
-        yield store.path(p.upload or "")
+        yield store.path(p.upload or ""), None
         return
     source = uris.resolve(p.uri, settings.data_roots)
     client = settings.s3_client() if source.path is None else None
     with uris.local_copy(source, client) as path:
-        yield path
+        yield path, (source.path.parent if source.path is not None else None)

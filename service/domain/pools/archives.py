@@ -1,6 +1,6 @@
-"""Image archives (.zip): class folders ``<class>/<file>`` or a ``manifest.csv`` (path,label[,id]);
-unlabeled (a target pool): images outside class folders, or a manifest whose label column is empty
-or absent. Images are kept as uint8.
+"""Image archives (.zip, .tar and its gzip/bzip2/xz forms): class folders ``<class>/<file>`` or
+a ``manifest.csv`` (path,label[,id]); unlabeled (a target pool): images outside class folders,
+or a manifest whose label column is empty or absent. Images are kept as uint8.
 
 Refused: members outside the root (absolute, ``..``, links), more members or more uncompressed
 bytes than the configured limits (archive bombs), unreadable images, unknown class names.
@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import stat
+import tarfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import numpy as np
 
@@ -37,39 +41,104 @@ def safe_member_name(name: str) -> PurePosixPath:
     return path
 
 
-def _check_members(zf: zipfile.ZipFile, limits: ArchiveLimits) -> list[zipfile.ZipInfo]:
-    infos = zf.infolist()
-    if len(infos) > limits.max_members:
-        raise InvalidPool(f"archive has {len(infos)} members, more than the limit {limits.max_members}")
-    total = 0
-    for info in infos:
-        safe_member_name(info.filename)
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise InvalidPool(f"archive member {info.filename!r} is a link")
-        if info.file_size > limits.max_member_bytes:
+@dataclass(frozen=True)
+class Member:
+    name: str
+    size: int  # uncompressed bytes, as the header says
+    is_dir: bool
+    is_link: bool  # a symbolic or hard link, or anything else that is not a plain file or folder
+
+
+class _Zip:
+    errors = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise InvalidPool(f"not a zip archive ({exc})") from exc
+
+    def members(self) -> Iterator[Member]:
+        for i in self._zf.infolist():
+            yield Member(i.filename, i.file_size, i.is_dir(), stat.S_ISLNK(i.external_attr >> 16))
+
+    def open(self, name: str) -> IO[bytes]:
+        return self._zf.open(name)
+
+    def close(self) -> None:
+        self._zf.close()
+
+
+class _Tar:
+    errors = (tarfile.TarError, zlib.error, lzma.LZMAError, EOFError, OSError)
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._tf = tarfile.open(path, "r:*")  # noqa: SIM115  (closed by close(); plain, gz, bz2 or xz)
+        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
+            raise InvalidPool(f"not a tar archive ({type(exc).__name__}: {exc})") from exc
+        self._by_name: dict[str, tarfile.TarInfo] = {}
+
+    def members(self) -> Iterator[Member]:
+        try:
+            for i in self._tf:  # headers one by one: the member limit stops a bomb early
+                self._by_name[i.name] = i
+                yield Member(i.name, i.size, i.isdir(), not (i.isfile() or i.isdir()))
+        except self.errors as exc:
+            raise InvalidPool(f"the tar archive is corrupt ({type(exc).__name__}: {exc})") from exc
+
+    def open(self, name: str) -> IO[bytes]:
+        fh = self._tf.extractfile(self._by_name[name])
+        assert fh is not None  # plain files only reach here
+        return fh
+
+    def close(self) -> None:
+        self._tf.close()
+
+
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+
+def archive_suffix(filename: str) -> str | None:
+    """ ".zip" or the tar suffix ``filename`` ends with (".tar.gz"), or None: not an image archive."""
+    lower = filename.lower()
+    return next((s for s in (".zip", *TAR_SUFFIXES) if lower.endswith(s)), None)
+
+
+def _check_members(archive: _Zip | _Tar, limits: ArchiveLimits) -> list[Member]:
+    files, total = [], 0
+    for count, member in enumerate(archive.members(), start=1):
+        if count > limits.max_members:
+            raise InvalidPool(f"archive has more members than the limit {limits.max_members}")
+        safe_member_name(member.name)
+        if member.is_link:
+            raise InvalidPool(f"archive member {member.name!r} is a link or not a plain file")
+        if member.size > limits.max_member_bytes:
             raise InvalidPool(
-                f"archive member {info.filename!r} expands to {info.file_size} bytes, more than the "
+                f"archive member {member.name!r} expands to {member.size} bytes, more than the "
                 f"limit of {limits.max_member_bytes} for one image"
             )
-        total += info.file_size
+        total += member.size
         if total > limits.max_bytes:
             raise InvalidPool(f"archive expands beyond the limit of {limits.max_bytes} bytes")
-    return [i for i in infos if not i.is_dir()]
+        if not member.is_dir:
+            files.append(member)
+    return files
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_member(archive: _Zip | _Tar, member: Member) -> bytes:
     try:
-        with zf.open(info) as fh:  # headers can lie: never read more than declared
-            data = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:  # corrupt or lying
+        with archive.open(member.name) as fh:  # headers can lie: never read more than declared
+            data = fh.read(member.size + 1)
+    except archive.errors as exc:  # corrupt or lying
         reason = f"{type(exc).__name__}: {exc}"
-        raise InvalidPool(f"archive member {info.filename!r} is corrupt ({reason})") from exc
-    if len(data) > info.file_size:
-        raise InvalidPool(f"archive member {info.filename!r} is larger than its header says")
+        raise InvalidPool(f"archive member {member.name!r} is corrupt ({reason})") from exc
+    if len(data) != member.size:
+        raise InvalidPool(f"archive member {member.name!r} does not hold the size its header says")
     return data
 
 
-def _decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
+def decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     if len(shape) != 3 or shape[0] not in (1, 3):
@@ -80,20 +149,20 @@ def _decode_image(data: bytes, name: str, shape: list[int]) -> np.ndarray:
             img = img.convert("L" if channels == 1 else "RGB").resize((width, height))
             arr = np.asarray(img, dtype=np.uint8)  # stored as uint8, read by workers as / 255
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InvalidPool(f"archive member {name!r} is not a readable image ({exc})") from exc
+        raise InvalidPool(f"{name!r} is not a readable image ({exc})") from exc
     return arr[None] if channels == 1 else arr.transpose(2, 0, 1)
 
 
 def _entries(
-    zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[str]
-) -> list[tuple[str, str, int | None]]:
+    archive: _Zip | _Tar, files: list[Member], classes: list[str]
+) -> list[tuple[Member, str, int | None]]:
     """(member, external_id, label or None) from the manifest or from the folders."""
-    by_name = {str(safe_member_name(i.filename)): i for i in files}
+    by_name = {str(safe_member_name(m.name)): m for m in files}
     index = {name: k for k, name in enumerate(classes)}
     manifest = by_name.get("manifest.csv")
     if manifest is not None:
-        rows = csv.DictReader(io.StringIO(_read_member(zf, manifest).decode("utf-8-sig")))
-        out: list[tuple[str, str, int | None]] = []
+        rows = csv.DictReader(io.StringIO(_read_member(archive, manifest).decode("utf-8-sig")))
+        out: list[tuple[Member, str, int | None]] = []
         for row in rows:
             member = str(safe_member_name(row.get("path") or ""))
             label = (row.get("label") or "").strip()
@@ -101,7 +170,7 @@ def _entries(
                 raise InvalidPool(f"manifest names {member!r}, which is not in the archive")
             if label and label not in index:
                 raise InvalidPool(f"manifest label {label!r} is not one of the project's classes")
-            out.append((member, row.get("id") or member, index[label] if label else None))
+            out.append((by_name[member], row.get("id") or member, index[label] if label else None))
         return out
     out = []
     for name in sorted(by_name):
@@ -109,14 +178,14 @@ def _entries(
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         folder = path.parts[-2] if len(path.parts) >= 2 else ""
-        out.append((name, name, index.get(folder)))
+        out.append((by_name[name], name, index.get(folder)))
     return out
 
 
-def _labels(entries: list[tuple[str, str, int | None]], classes: list[str]) -> np.ndarray | None:
+def _labels(entries: list[tuple[Member, str, int | None]], classes: list[str]) -> np.ndarray | None:
     """Every image labeled (class folders, a label on every manifest row), or none (an unlabeled
     pool: flat folders, a manifest without labels); a mix is refused."""
-    missing = [m for m, _, label in entries if label is None]
+    missing = [m.name for m, _, label in entries if label is None]
     if not missing:
         return np.array([label for _, _, label in entries], dtype=np.int64)
     if len(missing) == len(entries):
@@ -128,18 +197,18 @@ def _labels(entries: list[tuple[str, str, int | None]], classes: list[str]) -> n
 
 
 def read_image_archive(
-    path: Path, *, shape: list[int], classes: list[str], limits: ArchiveLimits
+    path: Path, suffix: str, *, shape: list[int], classes: list[str], limits: ArchiveLimits
 ) -> dict[str, np.ndarray]:
+    """x (uint8), ids and, for a labeled archive, y from a .zip or a (compressed) tar."""
+    archive = _Zip(path) if suffix == ".zip" else _Tar(path)
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise InvalidPool(f"not a zip archive ({exc})") from exc
-    with zf:
-        files = _check_members(zf, limits)
-        entries = _entries(zf, files, classes)
+        files = _check_members(archive, limits)
+        entries = _entries(archive, files, classes)
         if not entries:
             raise InvalidPool("the archive holds no images")
         y = _labels(entries, classes)
-        x = np.stack([_decode_image(_read_member(zf, zf.getinfo(m)), m, shape) for m, _, _ in entries])
+        x = np.stack([decode_image(_read_member(archive, m), m.name, shape) for m, _, _ in entries])
+    finally:
+        archive.close()
     ids = np.array([ext for _, ext, _ in entries])
     return {"x": x, "ids": ids} if y is None else {"x": x, "y": y, "ids": ids}

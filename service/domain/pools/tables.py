@@ -1,56 +1,31 @@
-"""Arrow tables of embeddings (.parquet, .arrow / .feather) as pools: a column ``x`` of fixed-size
-lists or lists of numbers (one embedding per row, prod(input_shape) values, reshaped to the input
-shape), optional ``y`` (class indices; null everywhere = an unlabeled pool) and ``id`` or ``ids``
-(external ids). pyarrow is optional (``labelq[parquet]`` on the workers)."""
+"""Arrow tables (.parquet, .arrow / .feather) as pools: a column ``x`` of fixed-size lists or
+lists of numbers (one embedding per row, prod(input_shape) values, reshaped to the input shape),
+or a column ``path`` of image files relative to the table's folder (a table registered by
+file:// URI; read, resized to the input shape and kept as uint8 like archive images); optional
+``y`` (class indices; null everywhere = an unlabeled pool) and ``id`` or ``ids`` (external ids).
+pyarrow is optional (``labelq[parquet]`` on the workers)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from service.domain.pools.archives import ArchiveLimits, decode_image
 from service.errors import InvalidPool
 
 SUFFIXES = (".parquet", ".arrow", ".feather")
 
 
-def read_table(path: Path, suffix: str, shape: list[int], *, max_bytes: int) -> dict[str, np.ndarray]:
-    try:
-        import pyarrow as pa
-        import pyarrow.feather
-        import pyarrow.parquet
-    except ImportError:
-        raise InvalidPool(
-            f"{suffix} pools need pyarrow on the workers: pip install 'labelq[parquet]'"
-        ) from None
-    try:
-        if suffix == ".parquet":
-            meta = pyarrow.parquet.read_metadata(path)
-            if meta.num_rows * int(np.prod(shape)) * 4 > max_bytes:
-                raise InvalidPool(
-                    f"the table's {meta.num_rows} rows expand beyond the limit of {max_bytes} bytes"
-                )
-            table = pyarrow.parquet.read_table(path)
-        else:
-            table = pyarrow.feather.read_table(path)
-    except InvalidPool:
-        raise
-    except Exception as exc:  # pyarrow's errors for files that are not tables
-        raise InvalidPool(f"cannot read the {suffix} table ({type(exc).__name__}: {exc})") from None
-    if "x" not in table.column_names:
-        raise InvalidPool(f"the table needs a column 'x' of embeddings (found {table.column_names})")
-    column = table.column("x").combine_chunks()
-    if not (pa.types.is_list(column.type) or pa.types.is_fixed_size_list(column.type)) or column.null_count:
-        raise InvalidPool(f"column 'x' must hold one list of numbers per row, got {column.type}")
-    width = int(np.prod(shape))
-    lengths = column.value_lengths().to_numpy(zero_copy_only=False)
-    if len(lengths) and not (lengths == width).all():
-        seen = sorted(set(lengths.tolist()))[:5]
-        raise InvalidPool(f"every 'x' must have {width} values (input shape {shape}), got {seen}")
-    values = column.flatten().to_numpy(zero_copy_only=False)
-    if values.dtype.kind not in "iuf":
-        raise InvalidPool(f"'x' must hold numbers, got {column.type}")
-    out = {"x": values.reshape(len(column), *shape)}
+def read_table(
+    path: Path, suffix: str, shape: list[int], *, limits: ArchiveLimits, images_root: Path | None = None
+) -> dict[str, np.ndarray]:
+    table = _read(path, suffix, shape, limits.max_bytes)
+    if "x" not in table.column_names and "path" in table.column_names:
+        out = {"x": _images(table.column("path").to_pylist(), images_root, shape, limits)}
+    else:
+        out = {"x": _embeddings(table, shape)}
     if "y" in table.column_names:
         y = table.column("y")
         if y.null_count == len(y):
@@ -65,4 +40,76 @@ def read_table(path: Path, suffix: str, shape: list[int], *, max_bytes: int) -> 
         if name in table.column_names:
             out["ids"] = np.array([str(v) for v in table.column(name).to_pylist()])
             break
+    return out
+
+
+def _read(path: Path, suffix: str, shape: list[int], max_bytes: int) -> Any:
+    try:
+        import pyarrow.feather
+        import pyarrow.parquet
+    except ImportError:
+        raise InvalidPool(
+            f"{suffix} pools need pyarrow on the workers: pip install 'labelq[parquet]'"
+        ) from None
+    try:
+        if suffix == ".parquet":
+            meta = pyarrow.parquet.read_metadata(path)
+            if meta.num_rows * int(np.prod(shape)) * 4 > max_bytes:
+                raise InvalidPool(
+                    f"the table's {meta.num_rows} rows expand beyond the limit of {max_bytes} bytes"
+                )
+            return pyarrow.parquet.read_table(path)
+        return pyarrow.feather.read_table(path)
+    except InvalidPool:
+        raise
+    except Exception as exc:  # pyarrow's errors for files that are not tables
+        raise InvalidPool(f"cannot read the {suffix} table ({type(exc).__name__}: {exc})") from None
+
+
+def _embeddings(table: Any, shape: list[int]) -> np.ndarray:
+    import pyarrow as pa
+
+    if "x" not in table.column_names:
+        raise InvalidPool(
+            f"the table needs a column 'x' of embeddings or 'path' of images (found {table.column_names})"
+        )
+    column = table.column("x").combine_chunks()
+    if not (pa.types.is_list(column.type) or pa.types.is_fixed_size_list(column.type)) or column.null_count:
+        raise InvalidPool(f"column 'x' must hold one list of numbers per row, got {column.type}")
+    width = int(np.prod(shape))
+    lengths = column.value_lengths().to_numpy(zero_copy_only=False)
+    if len(lengths) and not (lengths == width).all():
+        seen = sorted(set(lengths.tolist()))[:5]
+        raise InvalidPool(f"every 'x' must have {width} values (input shape {shape}), got {seen}")
+    values = column.flatten().to_numpy(zero_copy_only=False)
+    if values.dtype.kind not in "iuf":
+        raise InvalidPool(f"'x' must hold numbers, got {column.type}")
+    return values.reshape(len(column), *shape)
+
+
+def _images(paths: list[Any], root: Path | None, shape: list[int], limits: ArchiveLimits) -> np.ndarray:
+    """The images the ``path`` column names, each a file under ``root`` (never outside it, links
+    included), with the archive limits: rows, bytes per image, bytes in all."""
+    if root is None:
+        raise InvalidPool(
+            "a table of image paths is read with its images beside it: register it by file:// URI under "
+            "a data root (LABELQ_DATA_ROOTS), its paths relative to the table's folder"
+        )
+    if len(paths) > limits.max_members:
+        raise InvalidPool(f"the table names {len(paths)} images, more than the limit {limits.max_members}")
+    base, total = root.resolve(), 0
+    out = np.empty((len(paths), *shape), dtype=np.uint8)
+    for row, rel in enumerate(paths):
+        if not isinstance(rel, str) or not rel:
+            raise InvalidPool(f"row {row}: 'path' must be an image file's path relative to the table")
+        file = (base / rel).resolve()
+        if rel.startswith(("/", "\\")) or ".." in Path(rel).parts or base not in file.parents:
+            raise InvalidPool(f"row {row}: {rel!r} points outside the table's folder")
+        if not file.is_file():
+            raise InvalidPool(f"row {row}: {rel!r} is not a file beside the table")
+        size = file.stat().st_size
+        total += size
+        if size > limits.max_member_bytes or total > limits.max_bytes:
+            raise InvalidPool(f"row {row}: {rel!r} takes the images beyond the size limits")
+        out[row] = decode_image(file.read_bytes(), rel, shape)
     return out

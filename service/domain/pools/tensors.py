@@ -62,5 +62,6 @@ def read_tensor_file(path: Path, filename: str, *, max_bytes: int | None = None)
     except Exception as exc:  # numpy/safetensors raise many types for corrupt files
         raise InvalidPool(f"cannot read {filename!r} as {suffix} ({type(exc).__name__}: {exc})") from exc
     raise InvalidPool(
-        f"unsupported file type {suffix!r}; use .npz, .npy, .safetensors, .parquet, .arrow/.feather or .zip"
+        f"unsupported file type {suffix!r}; use .npz, .npy, .safetensors, .parquet, .arrow/.feather, "
+        ".zip or .tar(.gz/.bz2/.xz)"
     )

@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from service.domain.pools.archives import TAR_SUFFIXES
 from service.errors import BadInput
 
-SUFFIXES = (".npz", ".npy", ".safetensors", ".zip", ".parquet", ".arrow", ".feather")
+SUFFIXES = (".npz", ".npy", ".safetensors", ".zip", *TAR_SUFFIXES, ".parquet", ".arrow", ".feather")
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Source:
 
 
 def _suffix_ok(name: str) -> None:
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    if not name.lower().endswith(SUFFIXES):
+        suffix = PurePosixPath(name).suffix.lower()
         raise BadInput(f"unsupported file type {suffix!r}; use one of {', '.join(SUFFIXES)}")
 
 
