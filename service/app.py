@@ -16,6 +16,7 @@ from service import logs
 from service.api import (
     catalog,
     checkpoints,
+    chunked,
     errors,
     health,
     items,
@@ -86,6 +87,7 @@ def create_app() -> FastAPI:
         jobs,
         catalog,
         label_studio,
+        chunked,
     ):
         app.include_router(module.router)
     # the dashboard: static files in the package, a client of the API like any other

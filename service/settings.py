@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(None, description="admin API key; empty = generated file")
     queue: str = Field("labelq", description="Celery queue name (and Redis key prefix)")
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="413 above this")
+    max_pool_bytes: int = Field(
+        64 * 1024**3,
+        gt=0,
+        description="a pool file sent in parts (POST /projects/{id}/uploads): 413 above this",
+    )
     max_json_bytes: int = Field(
         32 * 1024 * 1024, gt=0, description="413 for a non-upload request body above this"
     )

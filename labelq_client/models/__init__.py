@@ -85,6 +85,11 @@ from .train_in_arch_args import TrainInArchArgs
 from .train_in_optimizer import TrainInOptimizer
 from .train_in_params import TrainInParams
 from .train_out import TrainOut
+from .upload_complete_in import UploadCompleteIn
+from .upload_complete_in_domain import UploadCompleteInDomain
+from .upload_complete_in_split import UploadCompleteInSplit
+from .upload_out import UploadOut
+from .upload_start_in import UploadStartIn
 
 __all__ = (
     "ApiKeyOut",
@@ -172,4 +177,9 @@ __all__ = (
     "TrainInOptimizer",
     "TrainInParams",
     "TrainOut",
+    "UploadCompleteIn",
+    "UploadCompleteInDomain",
+    "UploadCompleteInSplit",
+    "UploadOut",
+    "UploadStartIn",
 )

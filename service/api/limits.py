@@ -1,6 +1,7 @@
 """A counting limit on every request body, chunked ones included, and a read timeout.
 
-Uploads (multipart) may carry ``max_upload_bytes``, any other body ``max_json_bytes``.
+Uploads (multipart, and the octet-stream parts of a chunked upload) may carry
+``max_upload_bytes``, any other body ``max_json_bytes``.
 Content-Length above the limit is refused before a byte is read; otherwise the bytes are counted
 as the application receives them and the request is refused (413) the moment they pass the limit,
 so nothing larger is ever spooled. A client that stops sending mid-body gets 408 after
@@ -49,7 +50,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        kind = headers.get(b"content-type", b"")
+        upload = kind.startswith(b"multipart/") or kind.startswith(b"application/octet-stream")  # a part
         limit = self.max_bytes() + FRAMING_BYTES if upload else self.max_json_bytes()
         length = headers.get(b"content-length", b"").decode("latin-1")
         if length.isdigit() and int(length) > limit:

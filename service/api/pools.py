@@ -1,4 +1,4 @@
-"""Pool uploads: tensors (.npz/.npy/.safetensors) or image archives (.zip) -> import job."""
+"""Pool uploads: tensors, tables or image archives (one request) or a registered URI -> import job."""
 
 from __future__ import annotations
 
@@ -67,9 +67,9 @@ async def upload_pool(
         )
     if uri is not None:
         register = partial(_register_uri, project_id, clean_text(uri, "uri"), domain, split, hidden_labels)
-        return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
+        return await waiting.upload_then_wait(register, answer, wait_seconds, response)
     register = partial(_register, project_id, file, domain, split, hidden_labels)
-    return await waiting.upload_then_wait(register, _answer, wait_seconds, response)
+    return await waiting.upload_then_wait(register, answer, wait_seconds, response)
 
 
 def _register(
@@ -118,7 +118,7 @@ def _register_uri(project_id: int, uri: str, domain: str, split: str, hidden_lab
         return pool.id, job.id
 
 
-def _answer(pool_id: int, job_id: int) -> PoolUploadOut:
+def answer(pool_id: int, job_id: int) -> PoolUploadOut:
     with session_scope(readonly=True) as s:
         job = jobs.get(s, job_id)
         if job.status == "failed":

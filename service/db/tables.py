@@ -275,3 +275,22 @@ class CatalogEntry(Base):
     worker: Mapped[str] = mapped_column(String(255))  # who published it, with its labelq version
     version: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChunkedUpload(Base):
+    """A pool file sent in parts (POST /projects/{id}/uploads, then PATCH /uploads/{id} at the
+    offset received so far, then POST /uploads/{id}/complete): each part a blob under
+    ``uploads/chunked-<id>/``, assembled by the worker that imports it."""
+
+    __tablename__ = "chunked_uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)  # declared when it starts
+    received: Mapped[int] = mapped_column(BigInteger, default=0)  # the offset the next part starts at
+    parts: Mapped[list[str]] = mapped_column(Json, default=list)  # blob keys, in order
+    pool_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # once completed: its pool
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # and the job importing it
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,18 +1,22 @@
 """Storage that nothing will read again is collected: cached forward-pass outputs of checkpoints
 that are no longer among a project's latest ``keep`` ready versions, and uploads older than
 ``upload_age_s`` that no queued or running job points to (left by a crash between receiving and
-registering them, or by a worker killed mid-import). Run by the sweep (service/sweeper.py)."""
+registering them, or by a worker killed mid-import), and chunked uploads left unfinished that
+long. Run by the sweep (service/sweeper.py)."""
 
 from __future__ import annotations
 
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.db.tables import Checkpoint, Job
+from service.db.metadata import utcnow
+from service.db.tables import Checkpoint, ChunkedUpload, Job
+from service.domain.pools.chunked import folder as chunked_folder
 from service.storage import BlobStore
 
 OUTPUTS = "outputs"
@@ -53,13 +57,19 @@ def _kept_checkpoints(session: Session, keep: int) -> set[int]:
     return kept
 
 
-def _uploads_in_use(session: Session) -> set[str]:
+def _uploads_in_use(session: Session, cutoff: datetime) -> set[str]:
+    """Uploads a queued or running job points to, and chunked uploads still being sent (their
+    folders); chunked uploads untouched since ``cutoff`` are forgotten (their parts collected)."""
     payloads = session.execute(select(Job.payload).where(Job.status.in_(("queued", "running")))).scalars()
-    return {p["upload"] for p in payloads if isinstance(p, dict) and isinstance(p.get("upload"), str)}
+    used = {p["upload"] for p in payloads if isinstance(p, dict) and isinstance(p.get("upload"), str)}
+    session.execute(delete(ChunkedUpload).where(ChunkedUpload.updated_at < cutoff))
+    sending = session.execute(select(ChunkedUpload.id).where(ChunkedUpload.job_id.is_(None))).scalars()
+    return used | {chunked_folder(upload_id) for upload_id in sending}
 
 
 def collect(session: Session, store: BlobStore, *, keep: int, upload_age_s: float) -> Collected:
-    kept, in_use = _kept_checkpoints(session, keep), _uploads_in_use(session)
+    kept = _kept_checkpoints(session, keep)
+    in_use = _uploads_in_use(session, utcnow() - timedelta(seconds=upload_age_s))
     dropped_outputs: list[str] = []
     folders = sorted({key.split("/")[1] for key, _ in store.listing(OUTPUTS) if key.count("/") >= 2})
     for folder in folders:
@@ -71,7 +81,7 @@ def collect(session: Session, store: BlobStore, *, keep: int, upload_age_s: floa
     dropped_uploads: list[str] = []
     cutoff = time.time() - upload_age_s
     for key, modified in store.listing(UPLOADS):
-        if key not in in_use and modified < cutoff:
+        if modified < cutoff and not (key in in_use or key.rsplit("/", 1)[0] in in_use):
             store.delete(key)
             dropped_uploads.append(key)
     return Collected(dropped_outputs, dropped_uploads)

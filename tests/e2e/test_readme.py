@@ -1,6 +1,7 @@
-"""The README runs as written: its walk-through's shell block and then the simulation's, in order,
-in an empty folder against the fresh embedded server the walk-through starts. Any failing command
-fails the test (``set -euo pipefail``; every curl in them fails on an HTTP error)."""
+"""The README runs as written: its walk-through's shell block, then the simulation's and the
+chunked upload's of "Your data", in order, in an empty folder against the fresh embedded server
+the walk-through starts. Any failing command fails the test (``set -euo pipefail``; every curl in
+them fails on an HTTP error)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from service.local_server import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SECTIONS = ("## Walk-through with curl", "## Simulation: compare strategies")
+SECTIONS = ("## Walk-through with curl", "## Simulation: compare strategies", "## Your data")
 
 
 def _first_bash_block(section: str) -> str:
@@ -47,9 +48,10 @@ def _stop_group(pgid: int, timeout: float = 40.0) -> None:
 
 
 def test_the_blocks_are_the_ones_a_reader_follows() -> None:
-    walk, sim = (_first_bash_block(s) for s in SECTIONS)
+    walk, sim, parts = (_first_bash_block(s) for s in SECTIONS)
     assert walk.startswith("labelq serve ") and "/query-batch" in walk and "/labels" in walk
     assert "labelq simulate" in sim and "hidden_labels" in sim
+    assert "/uploads" in parts and "Upload-Offset" in parts and "/complete" in parts
 
 
 @pytest.mark.slow
@@ -79,3 +81,4 @@ def test_the_walk_through_and_the_simulation_run_as_written(tmp_path: Path) -> N
     assert proc.returncode == 0, log[-6000:]
     assert (tmp_path / "final.safetensors").stat().st_size > 0 and (tmp_path / "curve.png").stat().st_size > 0
     assert '"status":"succeeded"' in log.replace(" ", "")
+    assert '"n_items":3000' in log.replace(" ", ""), "the pool sent in parts got in whole"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +31,7 @@ class ImportPool(BaseModel):
     pool_id: int
     upload: str | None = None  # a blob the API stored (deleted once imported)
     uri: str | None = None  # or a file:// URI under LABELQ_DATA_ROOTS, read in place (kept)
+    parts: list[str] | None = None  # or a chunked upload's parts, in order (``upload``: their folder)
     hidden_labels: bool = False
 
 
@@ -86,9 +89,19 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
 
 @contextmanager
 def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[tuple[Path, Path | None]]:
-    """The file to parse: the stored upload, or the registered URI (checked against this
+    """The file to parse: the stored upload, a chunked upload's parts put together, or the
+    registered URI (checked against this
     worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file); and, for a file:// URI
     only, its folder, where a table of image paths finds its images."""
+    if p.parts:
+        with tempfile.TemporaryDirectory(prefix="labelq-parts-") as folder:
+            whole = Path(folder) / "pool"
+            with open(whole, "wb") as out:
+                for key in p.parts:  # streamed: never a whole part in memory
+                    with open(store.path(key), "rb") as part:
+                        shutil.copyfileobj(part, out, 1024 * 1024)
+            yield whole, None
+        return
     if not p.uri:
         yield store.path(p.upload or ""), None
         return

@@ -19,10 +19,11 @@ def register(
     filename: str,
     upload: str | None = None,
     uri: str | None = None,
+    parts: list[str] | None = None,
     hidden_labels: bool = False,
 ) -> tuple[Pool, Job]:
-    """The pool (importing) and the job that imports the blob ``upload`` (or the file ``uri``)
-    into it."""
+    """The pool (importing) and the job that imports the blob ``upload`` (or the file ``uri``, or
+    the ``parts`` of a chunked upload, in order, ``upload`` being their folder) into it."""
     pool = pools.start(
         session, project, domain=domain, split=split, filename=filename, labels_hidden=hidden_labels
     )
@@ -35,6 +36,7 @@ def register(
             "pool_id": pool.id,
             "hidden_labels": hidden_labels,
             **({"uri": uri} if uri else {"upload": upload}),
+            **({"parts": parts} if parts else {}),
         },
     )
     pool.job_id = job.id

@@ -40,7 +40,7 @@ class Source:
         return self.path.name if self.path is not None else PurePosixPath(self.key).name
 
 
-def _suffix_ok(name: str) -> None:
+def check_suffix(name: str) -> None:
     if not name.lower().endswith(SUFFIXES):
         suffix = PurePosixPath(name).suffix.lower()
         raise BadInput(f"unsupported file type {suffix!r}; use one of {', '.join(SUFFIXES)}")
@@ -53,7 +53,7 @@ def _file(uri: str, netloc: str, raw_path: str, roots: list[str]) -> Source:
     allowed = [Path(r).resolve() for r in roots if not r.startswith("s3://")]
     if not any(path == root or root in path.parents for root in allowed):
         raise BadInput(f"{path} is not under an allowed data root ({', '.join(map(str, allowed)) or 'none'})")
-    _suffix_ok(path.name)
+    check_suffix(path.name)
     if not path.is_file():
         raise BadInput(f"{path} is not a file")
     return Source(path.as_uri(), path=path)
@@ -68,7 +68,7 @@ def _object(uri: str, bucket: str, raw_key: str, roots: list[str]) -> Source:
         root_bucket, _, prefix = root[len("s3://") :].partition("/")
         prefix = prefix.strip("/")
         if bucket == root_bucket and (not prefix or key.startswith(prefix + "/")):
-            _suffix_ok(key)
+            check_suffix(key)
             return Source(f"s3://{bucket}/{key}", bucket=bucket, key=key)
     raise BadInput(f"s3://{bucket}/{key} is not under an allowed data root")
 
