@@ -25,9 +25,9 @@ def create(
     if len(set(classes)) != len(classes):
         raise BadInput("class names must be unique")
     known = catalog.load(session)
-    for kind, name in (("strategy", default_strategy), ("objective", default_objective)):
-        if name not in known.of(kind):
-            raise BadInput(f"unknown {kind} {name!r}; known: {sorted(known.of(kind))}")
+    for kind, default in (("strategy", default_strategy), ("objective", default_objective)):
+        if default not in known.of(kind):
+            raise BadInput(f"unknown {kind} {default!r}; known: {sorted(known.of(kind))}")
     project = Project(
         name=name,
         classes=classes,

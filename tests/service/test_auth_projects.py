@@ -45,9 +45,15 @@ def test_keys_are_stored_hashed(stack: Stack) -> None:
 
 
 def test_project_fields_and_budget(stack: Stack) -> None:
-    project, key = make_project(stack, budget=7)
+    project, key = make_project(stack, budget=7, name="as sent", default_strategy="margin")
     got = stack.client.get(f"/projects/{project['id']}", headers=key).json()
     assert (got["budget"], got["budget_spent"], got["budget_left"]) == (7, 0, 7)
+    assert (got["name"], got["classes"], got["default_strategy"], got["default_objective"]) == (
+        "as sent",
+        ["a", "b", "c"],
+        "margin",
+        "ce",
+    )
     assert "api_key" not in got
 
 
