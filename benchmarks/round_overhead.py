@@ -95,8 +95,8 @@ def run(args: argparse.Namespace, log_dir: Path, pool_path: Path) -> list[dict[s
         "full", log_dir, admin_key=ADMIN, workers=0, max_upload_bytes=limit, max_archive_bytes=limit
     ) as svc:
         http = httpx.Client(base_url=svc.url, timeout=900, headers={"Authorization": f"Bearer {ADMIN}"})
+        svc.start_workers(1, pin=True)  # first: a project's names are checked against its catalog
         pid = _project(http, args.dim, budget=10 * args.budget)
-        svc.start_workers(1, pin=True)
         upload_pool(http, pid, pool_path)
         results = []
         for strategy in STRATEGIES:

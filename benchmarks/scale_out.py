@@ -161,8 +161,8 @@ def run(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     }
     with service("full", log_dir, admin_key=ADMIN, workers=0, max_wait_seconds="60", **settings) as svc:
         http = httpx.Client(base_url=svc.url, timeout=900, headers={"Authorization": f"Bearer {ADMIN}"})
+        importer = svc.start_workers(1, "--queues", "default")  # first: it publishes the catalog
         pid = _project(http, args.dim, budget=10 * args.budget)
-        importer = svc.start_workers(1, "--queues", "default")
         common.log(f"uploading and importing {args.items:,} x {args.dim}")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "pool.npy"

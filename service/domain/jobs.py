@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, false, func, or_, select, update
+from sqlalchemy import and_, delete, event, false, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from service import logs, queue
@@ -31,6 +31,7 @@ from service.errors import Conflict, NotFound
 log = logging.getLogger("labelq.jobs")
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+JOB_ENDS = "labelq_jobs"  # PostgreSQL NOTIFY channel: a job's id when it ends (service/api/job_events.py)
 _PENDING = "labelq_pending_jobs"
 RELAY_GRACE_S = 5.0  # a job committed this recently is being sent by its own request
 
@@ -226,6 +227,8 @@ def finish(
             seconds=seconds,
         )
     )
+    if res.rowcount == 1:
+        announce_end(session, job_id)
     return res.rowcount == 1
 
 
@@ -250,7 +253,15 @@ def fail(
     if res.rowcount != 1:
         return False
     release(session, get(session, job_id), error)
+    announce_end(session, job_id)
     return True
+
+
+def announce_end(session: Session, job_id: int) -> None:
+    """PostgreSQL: notify ``JOB_ENDS`` of the job when this transaction commits (nothing if it
+    rolls back), so long-polls on it wake at once; elsewhere they poll."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :job)"), {"channel": JOB_ENDS, "job": str(job_id)})
 
 
 def release(session: Session, job: Job, error: str) -> None:

@@ -15,6 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from fastapi.testclient import TestClient
 
 from migrations import upgrade
+from service.api import job_events
 from service.app import create_app
 from service.queue import DEFAULT, GPU, queue_name
 from service.settings import Settings, configure
@@ -74,4 +75,5 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         settings = configured(tmp, url, max_wait_seconds=120)
         with in_process_worker(), TestClient(create_app()) as client:
             yield Stack(client, settings, request.param)
+        job_events.reset()  # its database is dropped next
         configure(None)
