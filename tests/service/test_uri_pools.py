@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -117,6 +118,7 @@ def test_a_pool_registered_from_the_object_store(stack: Stack, tmp_path: Path) -
             ):
                 res = _register(stack, project["id"], key, uri)
                 assert res.status_code == 400 and message in res.json()["detail"], (uri, res.text)
+            _image_paths_in_the_bucket(stack, client, bucket)
         finally:
             stack.settings.data_roots, stack.settings.s3_endpoint_url, stack.settings.s3_access_key_id = (
                 before
@@ -173,5 +175,39 @@ def test_a_table_of_image_paths_reads_the_images_beside_it(stack: Stack, roots: 
     res = upload(
         stack, pid, key, (tmp_path / "up.parquet").read_bytes(), domain="target", filename="up.parquet"
     )
-    assert res.status_code == 400 and "register it by file:// URI" in res.json()["detail"], res.text
+    assert res.status_code == 400 and "register it by file:// or s3:// URI" in res.json()["detail"], res.text
     assert stack.client.get(f"/projects/{pid}/items", headers=key).json()["total"] == 3
+
+
+def _image_paths_in_the_bucket(stack: Stack, client: Any, bucket: str) -> None:
+    """A table of image paths registered by s3:// URI: its images are the objects beside it."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet
+
+    from service.storage import get_store
+    from tests.service.factories import image_project, png_bytes
+
+    pid, key = image_project(stack)
+    for name, value in (("a", 10), ("b", 20)):
+        client.put_object(Bucket=bucket, Key=f"team/imgs/{name}.png", Body=png_bytes(value, size=8))
+
+    def table(paths: list[str], name: str) -> str:
+        buf = io.BytesIO()
+        pyarrow.parquet.write_table(
+            pa.table({"path": paths, "id": [f"{name}-{i}" for i in range(len(paths))]}), buf
+        )
+        client.put_object(Bucket=bucket, Key=f"team/{name}", Body=buf.getvalue())
+        return f"s3://{bucket}/team/{name}"
+
+    res = _register(stack, pid, key, table(["imgs/a.png", "imgs/b.png"], "paths.parquet"))
+    assert res.status_code == 201 and res.json()["pool"]["n_items"] == 2, res.text
+    stored = np.load(get_store().path(f"pools/{res.json()['pool']['id']}/x.npy"), allow_pickle=False)
+    assert stored.dtype == np.uint8 and stored.reshape(2, -1).max(axis=1).tolist() == [10, 20]
+    for paths, message in (
+        (["imgs/a.png", "../other/x.png"], "row 1: '../other/x.png' points outside the table's folder"),
+        (["imgs/missing.png"], "is not an object beside the table"),
+    ):
+        res = _register(stack, pid, key, table(paths, "bad.parquet"))
+        assert res.status_code == 400 and message in res.json()["detail"], (paths, res.text)

@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from celery import shared_task
@@ -20,7 +20,9 @@ from service.domain import projects
 from service.domain.pools import service as pools
 from service.domain.pools import uris
 from service.domain.pools.archives import ArchiveLimits
+from service.domain.pools.beside import Folder, Objects
 from service.domain.pools.parsing import parse_upload
+from service.domain.pools.tables import Beside
 from service.settings import get_settings
 from service.storage import get_store
 from workers.runtime import Progress, run_job
@@ -55,7 +57,7 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
             parsed = parse_upload(
                 path,
                 filename,
-                images_root=beside,
+                beside=beside,
                 input_shape=shape,
                 classes=classes,
                 limits=limits,
@@ -88,11 +90,11 @@ def import_pool(payload: dict[str, Any], **_: Any) -> None:
 
 
 @contextmanager
-def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[tuple[Path, Path | None]]:
+def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[tuple[Path, Beside | None]]:
     """The file to parse: the stored upload, a chunked upload's parts put together, or the
     registered URI (checked against this
-    worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file); and, for a file:// URI
-    only, its folder, where a table of image paths finds its images."""
+    worker's LABELQ_DATA_ROOTS; an object downloaded to a temporary file); and, for a URI, where a
+    table of image paths finds its images (the file's folder, the object's key prefix)."""
     if p.parts:
         with tempfile.TemporaryDirectory(prefix="labelq-parts-") as folder:
             whole = Path(folder) / "pool"
@@ -108,4 +110,8 @@ def _source(p: ImportPool, store: Any, settings: Any) -> Iterator[tuple[Path, Pa
     source = uris.resolve(p.uri, settings.data_roots)
     client = settings.s3_client() if source.path is None else None
     with uris.local_copy(source, client) as path:
-        yield path, (source.path.parent if source.path is not None else None)
+        if source.path is not None:
+            yield path, Folder(source.path.parent)
+        else:
+            folder = str(PurePosixPath(source.key).parent)
+            yield path, Objects(client, source.bucket, "" if folder == "." else folder)

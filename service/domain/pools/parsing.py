@@ -11,6 +11,7 @@ import numpy as np
 
 from service.domain.pools import tables
 from service.domain.pools.archives import ArchiveLimits, archive_suffix, read_image_archive
+from service.domain.pools.tables import Beside
 from service.domain.pools.tensors import read_tensor_file
 from service.errors import InvalidPool
 
@@ -32,15 +33,15 @@ def parse_upload(
     classes: list[str],
     limits: ArchiveLimits,
     default_id_prefix: str,
-    images_root: Path | None = None,
+    beside: Beside | None = None,
 ) -> ParsedPool:
-    """``images_root``: where a table of image paths finds its images (the folder of a table
-    registered by file:// URI; None for uploads, whose paths are refused)."""
+    """``beside``: where a table of image paths finds its images (the folder or key prefix of a
+    table registered by URI; None for uploads, whose paths are refused)."""
     suffix = Path(filename).suffix.lower()
     if archive := archive_suffix(filename):
         arrays = read_image_archive(path, archive, shape=input_shape, classes=classes, limits=limits)
     elif suffix in tables.SUFFIXES:
-        arrays = tables.read_table(path, suffix, input_shape, limits=limits, images_root=images_root)
+        arrays = tables.read_table(path, suffix, input_shape, limits=limits, beside=beside)
     else:
         arrays = read_tensor_file(path, filename, max_bytes=limits.max_bytes)
     unknown = set(arrays) - {"x", "y", "ids"}

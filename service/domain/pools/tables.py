@@ -1,7 +1,8 @@
 """Arrow tables (.parquet, .arrow / .feather) as pools: a column ``x`` of fixed-size lists or
 lists of numbers (one embedding per row, prod(input_shape) values, reshaped to the input shape),
 or a column ``path`` of image files relative to the table's folder (a table registered by
-file:// URI; read, resized to the input shape and kept as uint8 like archive images); optional
+file:// or s3:// URI, pools/beside.py; read, resized to the input shape and kept as uint8 like
+archive images); optional
 ``y`` (class indices; null everywhere = an unlabeled pool) and ``id`` or ``ids`` (external ids).
 pyarrow is optional (``labelq[parquet]`` on the workers)."""
 
@@ -13,17 +14,19 @@ from typing import Any
 import numpy as np
 
 from service.domain.pools.archives import ArchiveLimits, decode_image
+from service.domain.pools.beside import Folder, Objects
 from service.errors import InvalidPool
 
 SUFFIXES = (".parquet", ".arrow", ".feather")
+Beside = Folder | Objects
 
 
 def read_table(
-    path: Path, suffix: str, shape: list[int], *, limits: ArchiveLimits, images_root: Path | None = None
+    path: Path, suffix: str, shape: list[int], *, limits: ArchiveLimits, beside: Beside | None = None
 ) -> dict[str, np.ndarray]:
     table = _read(path, suffix, shape, limits.max_bytes)
     if "x" not in table.column_names and "path" in table.column_names:
-        out = {"x": _images(table.column("path").to_pylist(), images_root, shape, limits)}
+        out = {"x": _images(table.column("path").to_pylist(), beside, shape, limits)}
     else:
         out = {"x": _embeddings(table, shape)}
     if "y" in table.column_names:
@@ -87,29 +90,30 @@ def _embeddings(table: Any, shape: list[int]) -> np.ndarray:
     return values.reshape(len(column), *shape)
 
 
-def _images(paths: list[Any], root: Path | None, shape: list[int], limits: ArchiveLimits) -> np.ndarray:
-    """The images the ``path`` column names, each a file under ``root`` (never outside it, links
-    included), with the archive limits: rows, bytes per image, bytes in all."""
-    if root is None:
+def _images(paths: list[Any], beside: Beside | None, shape: list[int], limits: ArchiveLimits) -> np.ndarray:
+    """The images the ``path`` column names, each beside the table (never outside its folder,
+    links included), with the archive limits: rows, bytes per image, bytes in all."""
+    if beside is None:
         raise InvalidPool(
-            "a table of image paths is read with its images beside it: register it by file:// URI under "
-            "a data root (LABELQ_DATA_ROOTS), its paths relative to the table's folder"
+            "a table of image paths is read with its images beside it: register it by file:// or s3:// URI "
+            "under a data root (LABELQ_DATA_ROOTS), its paths relative to the table's folder"
         )
     if len(paths) > limits.max_members:
         raise InvalidPool(f"the table names {len(paths)} images, more than the limit {limits.max_members}")
-    base, total = root.resolve(), 0
+    total = 0
     out = np.empty((len(paths), *shape), dtype=np.uint8)
     for row, rel in enumerate(paths):
         if not isinstance(rel, str) or not rel:
             raise InvalidPool(f"row {row}: 'path' must be an image file's path relative to the table")
-        file = (base / rel).resolve()
-        if rel.startswith(("/", "\\")) or ".." in Path(rel).parts or base not in file.parents:
-            raise InvalidPool(f"row {row}: {rel!r} points outside the table's folder")
-        if not file.is_file():
-            raise InvalidPool(f"row {row}: {rel!r} is not a file beside the table")
-        size = file.stat().st_size
+        try:
+            size, read = beside.find(rel)
+        except ValueError as exc:
+            raise InvalidPool(f"row {row}: {rel!r} {exc}") from None
         total += size
         if size > limits.max_member_bytes or total > limits.max_bytes:
             raise InvalidPool(f"row {row}: {rel!r} takes the images beyond the size limits")
-        out[row] = decode_image(file.read_bytes(), rel, shape)
+        data = read(size + 1)
+        if len(data) != size:
+            raise InvalidPool(f"row {row}: {rel!r} changed while it was read")
+        out[row] = decode_image(data, rel, shape)
     return out
