@@ -14,7 +14,8 @@ from service.api import waiting
 from service.api.deps import Caller
 from service.api.pools import answer
 from service.api.schemas import ErrorOut, In, PoolUploadOut
-from service.api.strict import PathId, api_router, clean_text
+from service.api.strict import PathId, api_router
+from service.api.uploads import safe_filename
 from service.db.engine import session_scope
 from service.db.tables import ChunkedUpload
 from service.domain import projects
@@ -79,7 +80,7 @@ def start_upload(project_id: PathId, body: UploadStartIn, caller: Caller) -> Upl
     LABELQ_MAX_POOL_BYTES): then ``PATCH /uploads/{id}`` each part, then ``POST
     /uploads/{id}/complete``. Parts not completed are collected after LABELQ_UPLOAD_MAX_AGE_SECONDS."""
     caller.check_project(project_id)
-    name = clean_text(body.filename, "the file name")
+    name = safe_filename(body.filename)
     with session_scope() as s:
         row = chunked.start(
             s,

@@ -13,10 +13,15 @@ from service.settings import get_settings
 from service.storage import BlobStore
 
 
+def safe_filename(raw: str | None) -> str:
+    """The last part of a client's file name (no folders), checked for forbidden characters."""
+    name = PurePath((raw or "upload").replace("\\", "/")).name or "upload"
+    return clean_text(name, "the file name")[:255]
+
+
 def receive(store: BlobStore, upload: UploadFile) -> tuple[str, str, int, str]:
     """-> (blob key, safe filename, size, sha256). 413 past LABELQ_MAX_UPLOAD_BYTES."""
-    name = PurePath((upload.filename or "upload").replace("\\", "/")).name or "upload"
-    name = clean_text(name, "the file name")[:255]
+    name = safe_filename(upload.filename)
     if upload.size is not None and upload.size > get_settings().max_upload_bytes:
         from service.errors import PayloadTooLarge
 

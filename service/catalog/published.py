@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from service.catalog.entries import KINDS, Catalog, Entry
-from service.db.engine import session_scope
+from service.db.engine import is_postgres, session_scope
 from service.db.metadata import utcnow
 from service.db.tables import CatalogEntry
 from service.errors import Unavailable
@@ -19,7 +19,7 @@ def publish(rows: list[dict[str, Any]], *, worker: str, version: str) -> None:
     """Replace the catalog with ``rows`` (models/catalog.py), in one transaction."""
     now = utcnow()
     with session_scope() as s:
-        if s.get_bind().dialect.name == "postgresql":  # two workers starting at once: one after the other
+        if is_postgres(s):  # two workers starting at once: one after the other
             s.execute(text("LOCK TABLE catalog_entries IN EXCLUSIVE MODE"))
         s.execute(delete(CatalogEntry))
         s.add_all(

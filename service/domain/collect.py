@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -57,19 +57,22 @@ def _kept_checkpoints(session: Session, keep: int) -> set[int]:
     return kept
 
 
-def _uploads_in_use(session: Session, cutoff: datetime) -> set[str]:
+def _uploads_in_use(session: Session) -> set[str]:
     """Uploads a queued or running job points to, and chunked uploads still being sent (their
-    folders); chunked uploads untouched since ``cutoff`` are forgotten (their parts collected)."""
+    folders)."""
     payloads = session.execute(select(Job.payload).where(Job.status.in_(("queued", "running")))).scalars()
     used = {p["upload"] for p in payloads if isinstance(p, dict) and isinstance(p.get("upload"), str)}
-    session.execute(delete(ChunkedUpload).where(ChunkedUpload.updated_at < cutoff))
     sending = session.execute(select(ChunkedUpload.id).where(ChunkedUpload.job_id.is_(None))).scalars()
     return used | {chunked_folder(upload_id) for upload_id in sending}
 
 
 def collect(session: Session, store: BlobStore, *, keep: int, upload_age_s: float) -> Collected:
     kept = _kept_checkpoints(session, keep)
-    in_use = _uploads_in_use(session, utcnow() - timedelta(seconds=upload_age_s))
+    # chunked uploads untouched that long are forgotten: their parts are collected below
+    session.execute(
+        delete(ChunkedUpload).where(ChunkedUpload.updated_at < utcnow() - timedelta(seconds=upload_age_s))
+    )
+    in_use = _uploads_in_use(session)
     dropped_outputs: list[str] = []
     folders = sorted({key.split("/")[1] for key, _ in store.listing(OUTPUTS) if key.count("/") >= 2})
     for folder in folders:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, delete, event, false, func, or_, select, text, upda
 from sqlalchemy.orm import Session
 
 from service import logs, queue
+from service.db.engine import is_postgres
 from service.db.metadata import utcnow
 from service.db.tables import Checkpoint, Job, Pool, Round
 from service.domain.pools.service import array_key
@@ -260,7 +261,7 @@ def fail(
 def announce_end(session: Session, job_id: int) -> None:
     """PostgreSQL: notify ``JOB_ENDS`` of the job when this transaction commits (nothing if it
     rolls back), so long-polls on it wake at once; elsewhere they poll."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(text("SELECT pg_notify(:channel, :job)"), {"channel": JOB_ENDS, "job": str(job_id)})
 
 

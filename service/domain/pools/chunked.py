@@ -6,7 +6,6 @@ blobs under ``uploads/chunked-<id>/``; the importing worker assembles them."""
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,13 +26,10 @@ def part_key(upload_id: str, offset: int) -> str:
 
 
 def start(session: Session, project: Project, *, filename: str, size: int, max_bytes: int) -> ChunkedUpload:
-    name = PurePosixPath(filename.replace("\\", "/")).name
-    if not name:
-        raise BadInput("the file name is empty")
-    uris.check_suffix(name)
+    uris.check_suffix(filename)
     if size > max_bytes:
         raise PayloadTooLarge(f"a pool file may have at most {max_bytes} bytes (LABELQ_MAX_POOL_BYTES)")
-    row = ChunkedUpload(id=uuid.uuid4().hex, project_id=project.id, filename=name, size=size, parts=[])
+    row = ChunkedUpload(id=uuid.uuid4().hex, project_id=project.id, filename=filename, size=size, parts=[])
     session.add(row)
     session.flush()
     return row
